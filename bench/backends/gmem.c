@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * guest_memfd backends: gmem (private, not mappable by the host), gmem-mmap (mmap()able and
+ * shared from creation, 6.18) and gmem-nodirect (the same without a kernel direct map, from
+ * the posted series). Which flags the kernel takes is read from KVM_CAP_GUEST_MEMFD_FLAGS,
+ * never inferred from the kernel version.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "../kvm_uapi.h"
+#include "../mem.h"
+#include "../probe.h"
+#include "../util.h"
+
+#define GMEM_SHARED_FLAGS (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
+
+static int gmem_create_flags(struct mem_region *mem, int vm_fd, uint64_t flags)
+{
+	struct kvm_create_guest_memfd args = { .size = mem->size, .flags = flags };
+	int ret;
+
+	mem->fd = ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &args);
+	if (mem->fd < 0)
+		return gmb_error(errno, "KVM_CREATE_GUEST_MEMFD (flags 0x%llx) failed: %s",
+				 (unsigned long long)flags, strerror(errno));
+	mem->is_gmem = true;
+	if (!(flags & GUEST_MEMFD_FLAG_MMAP))
+		return 0;
+	ret = mem_map_fd(mem, PROT_READ | PROT_WRITE, MAP_SHARED);
+	if (ret)
+		mem_unmap_close(mem);
+	return ret;
+}
+
+static int gmem_create(struct mem_region *mem, int vm_fd, uint64_t size)
+{
+	return gmem_create_flags(mem, vm_fd, 0);
+}
+
+static int gmem_mmap_create(struct mem_region *mem, int vm_fd, uint64_t size)
+{
+	return gmem_create_flags(mem, vm_fd, GMEM_SHARED_FLAGS);
+}
+
+static int gmem_nodirect_create(struct mem_region *mem, int vm_fd, uint64_t size)
+{
+	return gmem_create_flags(mem, vm_fd, GMEM_SHARED_FLAGS | GUEST_MEMFD_FLAG_NO_DIRECT_MAP);
+}
+
+static void gmem_destroy(struct mem_region *mem)
+{
+	mem_unmap_close(mem);
+}
+
+static int gmem_probe_flags(const struct host_caps *caps, uint64_t flags, const char *names,
+			    char *reason, size_t len)
+{
+	if (!caps->cap_guest_memfd) {
+		snprintf(reason, len, "KVM_CAP_GUEST_MEMFD is 0 (needs Linux 6.8+ with guest_memfd)");
+		return -EOPNOTSUPP;
+	}
+	if (((uint64_t)caps->cap_guest_memfd_flags & flags) != flags) {
+		snprintf(reason, len, "KVM_CAP_GUEST_MEMFD_FLAGS is 0x%lx, lacks %s",
+			 caps->cap_guest_memfd_flags, names);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int gmem_probe(const struct host_caps *caps, char *reason, size_t len)
+{
+	return gmem_probe_flags(caps, 0, "", reason, len);
+}
+
+static int gmem_mmap_probe(const struct host_caps *caps, char *reason, size_t len)
+{
+	return gmem_probe_flags(caps, GMEM_SHARED_FLAGS, "MMAP | INIT_SHARED", reason, len);
+}
+
+static int gmem_nodirect_probe(const struct host_caps *caps, char *reason, size_t len)
+{
+	return gmem_probe_flags(caps, GMEM_SHARED_FLAGS | GUEST_MEMFD_FLAG_NO_DIRECT_MAP,
+				"NO_DIRECT_MAP (1<<2, posted upstream, not merged)", reason, len);
+}
+
+const struct mem_backend mem_backend_gmem = {
+	.id = MEM_GMEM,
+	.name = "gmem",
+	.description = "guest_memfd, private, not mappable",
+	.no_host_map = true,
+	.probe = gmem_probe,
+	.create = gmem_create,
+	.destroy = gmem_destroy,
+	.punch_hole = mem_fallocate_punch,
+	.populate = mem_fallocate_populate,
+};
+
+const struct mem_backend mem_backend_gmem_mmap = {
+	.id = MEM_GMEM_MMAP,
+	.name = "gmem-mmap",
+	.description = "guest_memfd with MMAP | INIT_SHARED",
+	.probe = gmem_mmap_probe,
+	.create = gmem_mmap_create,
+	.destroy = gmem_destroy,
+	.punch_hole = mem_fallocate_punch,
+	.populate = mem_fallocate_populate,
+};
+
+const struct mem_backend mem_backend_gmem_nodirect = {
+	.id = MEM_GMEM_NODIRECT,
+	.name = "gmem-nodirect",
+	.description = "guest_memfd with MMAP | INIT_SHARED | NO_DIRECT_MAP",
+	.probe = gmem_nodirect_probe,
+	.create = gmem_nodirect_create,
+	.destroy = gmem_destroy,
+	.punch_hole = mem_fallocate_punch,
+	.populate = mem_fallocate_populate,
+};

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "counters.h"
+#include "util.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+#define TLB_FLUSH_EVENT TRACEFS "/events/tlb/tlb_flush"
+
+static const char *const directmap_keys[] = { "DirectMap4k", "DirectMap2M", "DirectMap1G" };
+
+
+
+static void set_info(struct counters *c, enum counter_id id, const char *name, const char *unit,
+		     const char *description)
+{
+	snprintf(c->info[id].name, sizeof(c->info[id].name), "%s", name);
+	c->info[id].unit = unit;
+	c->info[id].description = description;
+}
+
+static void set_unavailable(struct counters *c, enum counter_id id, const char *reason)
+{
+	c->info[id].available = false;
+	snprintf(c->info[id].reason, sizeof(c->info[id].reason), "%s", reason);
+}
+
+/* Sums the per-CPU columns of one /proc/interrupts line ("TLB:" or "CAL:"). */
+static int read_interrupt_line(const char *label, int64_t *sum)
+{
+	char line[8192];
+	FILE *f = fopen("/proc/interrupts", "re");
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, label, strlen(label)))
+			continue;
+		p += strlen(label);
+		*sum = 0;
+		for (;;) {
+			long long v = strtoll(p, &end, 10);
+
+			if (end == p)
+				break;
+			*sum += v;
+			p = end;
+		}
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Reads the reason names from the tracepoint's print format, so that a kernel that adds or
+ * renumbers reasons is reported as it is: __print_symbolic(REC->reason, { 0, "..." }, ...).
+ */
+static int parse_tlb_reasons(struct counters *c)
+{
+	char buf[4096], *p;
+	int n = 0;
+
+	if (read_text_file(TLB_FLUSH_EVENT "/format", buf, sizeof(buf)))
+		return -ENOENT;
+	p = strstr(buf, "__print_symbolic(REC->reason");
+	while (p && n < COUNTERS_MAX_TLB_REASONS) {
+		char name[32], *q;
+		int value, len;
+
+		p = strchr(p, '{');
+		if (!p || sscanf(p, "{ %d , \"%31[^\"]\" }%n", &value, name, &len) < 2)
+			break;
+		if (value != n)
+			break;
+		for (q = name; *q; q++)
+			*q = *q == ' ' ? '_' : (char)tolower((unsigned char)*q);
+		snprintf(c->info[CTR_TLB_FLUSH_FIRST + n].name,
+			 sizeof(c->info[CTR_TLB_FLUSH_FIRST + n].name), "tlb_flush.%s", name);
+		n++;
+		p++;
+	}
+	c->nr_tlb_reasons = n;
+	return n ? 0 : -EINVAL;
+}
+
+static long perf_event_open(struct perf_event_attr *attr, int cpu)
+{
+	return syscall(SYS_perf_event_open, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static void open_tlb_flush_counters(struct counters *c)
+{
+	struct perf_event_attr attr = { .type = PERF_TYPE_TRACEPOINT, .size = sizeof(attr) };
+	char buf[64], why[160];
+	int reason, cpu;
+
+	for (int r = 0; r < COUNTERS_MAX_TLB_REASONS; r++)
+		set_info(c, CTR_TLB_FLUSH_FIRST + r, "", "count", "tlb:tlb_flush events, this reason");
+
+	/* tracefs is where tracepoint ids live; mount it where the kernel expects it. */
+	if (access(TRACEFS "/events", F_OK) && mount("nodev", TRACEFS, "tracefs", 0, NULL)) {
+		snprintf(why, sizeof(why), "tracefs is not mounted at %s and mounting it failed: %s",
+			 TRACEFS, strerror(errno));
+		goto unavailable;
+	}
+	if (read_text_file(TLB_FLUSH_EVENT "/id", buf, sizeof(buf)) || parse_tlb_reasons(c)) {
+		snprintf(why, sizeof(why), "no readable tlb:tlb_flush tracepoint in %s", TRACEFS);
+		goto unavailable;
+	}
+	attr.config = strtoull(buf, NULL, 10);
+
+	c->perf_fds = calloc((size_t)c->nr_tlb_reasons * c->nr_cpus, sizeof(int));
+	if (!c->perf_fds) {
+		snprintf(why, sizeof(why), "out of memory");
+		goto unavailable;
+	}
+	for (int i = 0; i < c->nr_tlb_reasons * c->nr_cpus; i++)
+		c->perf_fds[i] = -1;
+	for (reason = 0; reason < c->nr_tlb_reasons; reason++) {
+		char filter[32];
+
+		snprintf(filter, sizeof(filter), "reason == %d", reason);
+		for (cpu = 0; cpu < c->nr_cpus; cpu++) {
+			int *fd = &c->perf_fds[reason * c->nr_cpus + cpu];
+
+			*fd = (int)perf_event_open(&attr, cpu);
+			if (*fd < 0 && errno == ENODEV)
+				continue; /* an offline CPU */
+			if (*fd < 0) {
+				snprintf(why, sizeof(why), "perf_event_open(tlb:tlb_flush, cpu %d): %s",
+					 cpu, strerror(errno));
+				goto close_fds;
+			}
+			if (ioctl(*fd, PERF_EVENT_IOC_SET_FILTER, filter)) {
+				snprintf(why, sizeof(why), "PERF_EVENT_IOC_SET_FILTER: %s",
+					 strerror(errno));
+				goto close_fds;
+			}
+		}
+	}
+	for (reason = 0; reason < c->nr_tlb_reasons; reason++)
+		c->info[CTR_TLB_FLUSH_FIRST + reason].available = true;
+	return;
+
+close_fds:
+	counters_close(c);
+unavailable:
+	/* One entry carries the reason; the per-reason slots are not known without tracefs. */
+	if (!c->nr_tlb_reasons) {
+		snprintf(c->info[CTR_TLB_FLUSH_FIRST].name, sizeof(c->info[0].name), "tlb_flush");
+		c->nr_tlb_reasons = 1;
+	}
+	for (int r = 0; r < c->nr_tlb_reasons; r++)
+		set_unavailable(c, CTR_TLB_FLUSH_FIRST + r, why);
+}
+
+void counters_open(struct counters *c)
+{
+	struct rlimit rl;
+	int64_t v;
+	uint64_t u;
+
+	memset(c, 0, sizeof(*c));
+	c->nr_cpus = (int)sysconf(_SC_NPROCESSORS_CONF);
+
+	set_info(c, CTR_TLB_SHOOTDOWN_IPIS, "tlb_shootdown_ipis", "count",
+		 "TLB shootdown interrupts received, all CPUs (/proc/interrupts TLB)");
+	set_info(c, CTR_CALL_IPIS, "call_function_ipis", "count",
+		 "function-call interrupts received, all CPUs (/proc/interrupts CAL)");
+	set_info(c, CTR_DIRECT_MAP_L2_SPLITS, "direct_map_level2_splits", "count",
+		 "direct-map 2M pages split to 4K (/proc/vmstat)");
+	set_info(c, CTR_DIRECT_MAP_L3_SPLITS, "direct_map_level3_splits", "count",
+		 "direct-map 1G pages split to 2M (/proc/vmstat)");
+	set_info(c, CTR_DIRECTMAP_4K_KB, "directmap_4k_kb", "KiB",
+		 "change of DirectMap4k (/proc/meminfo)");
+	set_info(c, CTR_DIRECTMAP_2M_KB, "directmap_2m_kb", "KiB",
+		 "change of DirectMap2M (/proc/meminfo)");
+	set_info(c, CTR_DIRECTMAP_1G_KB, "directmap_1g_kb", "KiB",
+		 "change of DirectMap1G (/proc/meminfo)");
+
+	c->info[CTR_TLB_SHOOTDOWN_IPIS].available = !read_interrupt_line("TLB:", &v);
+	if (!c->info[CTR_TLB_SHOOTDOWN_IPIS].available)
+		set_unavailable(c, CTR_TLB_SHOOTDOWN_IPIS, "no TLB line in /proc/interrupts");
+	c->info[CTR_CALL_IPIS].available = !read_interrupt_line("CAL:", &v);
+	if (!c->info[CTR_CALL_IPIS].available)
+		set_unavailable(c, CTR_CALL_IPIS, "no CAL line in /proc/interrupts");
+
+	for (int id = CTR_DIRECT_MAP_L2_SPLITS; id <= CTR_DIRECT_MAP_L3_SPLITS; id++) {
+		c->info[id].available = !read_proc_key("/proc/vmstat", c->info[id].name, &u);
+		if (!c->info[id].available)
+			set_unavailable(c, id, "not in /proc/vmstat (the kernel has no direct-map "
+					       "split statistics)");
+	}
+	for (int i = 0; i < 3; i++) {
+		int id = CTR_DIRECTMAP_4K_KB + i;
+
+		c->info[id].available = !read_proc_key("/proc/meminfo", directmap_keys[i], &u);
+		if (!c->info[id].available)
+			set_unavailable(c, id, "not in /proc/meminfo");
+	}
+
+	/* One perf fd per reason and CPU: make room on many-CPU hosts. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	open_tlb_flush_counters(c);
+}
+
+void counters_close(struct counters *c)
+{
+	if (c->perf_fds) {
+		for (int i = 0; i < c->nr_tlb_reasons * c->nr_cpus; i++)
+			if (c->perf_fds[i] >= 0)
+				close(c->perf_fds[i]);
+		free(c->perf_fds);
+	}
+	c->perf_fds = NULL;
+}
+
+void counters_read(struct counters *c, int64_t values[CTR_NR])
+{
+	uint64_t u;
+
+	memset(values, 0, sizeof(int64_t) * CTR_NR);
+	if (c->info[CTR_TLB_SHOOTDOWN_IPIS].available)
+		read_interrupt_line("TLB:", &values[CTR_TLB_SHOOTDOWN_IPIS]);
+	if (c->info[CTR_CALL_IPIS].available)
+		read_interrupt_line("CAL:", &values[CTR_CALL_IPIS]);
+	for (int id = CTR_DIRECT_MAP_L2_SPLITS; id <= CTR_DIRECT_MAP_L3_SPLITS; id++)
+		if (c->info[id].available && !read_proc_key("/proc/vmstat", c->info[id].name, &u))
+			values[id] = (int64_t)u;
+	for (int i = 0; i < 3; i++)
+		if (c->info[CTR_DIRECTMAP_4K_KB + i].available &&
+		    !read_proc_key("/proc/meminfo", directmap_keys[i], &u))
+			values[CTR_DIRECTMAP_4K_KB + i] = (int64_t)u;
+	if (!c->perf_fds)
+		return;
+	for (int r = 0; r < c->nr_tlb_reasons; r++) {
+		for (int cpu = 0; cpu < c->nr_cpus; cpu++) {
+			int fd = c->perf_fds[r * c->nr_cpus + cpu];
+			uint64_t count;
+
+			if (fd >= 0 && read(fd, &count, sizeof(count)) ==
+			    sizeof(count))
+				values[CTR_TLB_FLUSH_FIRST + r] += (int64_t)count;
+		}
+	}
+}

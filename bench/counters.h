@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Flush counters, read around every sample: TLB shootdown and function-call IPIs, direct-map
+ * splits, DirectMap* sizes and tlb:tlb_flush events by reason. A counter the host cannot give
+ * is unavailable with a reason; it is never reported as zero.
+ */
+#ifndef GMB_COUNTERS_H
+#define GMB_COUNTERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define COUNTERS_MAX_TLB_REASONS 8
+
+enum counter_id {
+	CTR_TLB_SHOOTDOWN_IPIS, /* /proc/interrupts TLB, all CPUs */
+	CTR_CALL_IPIS,		/* /proc/interrupts CAL, all CPUs */
+	CTR_DIRECT_MAP_L2_SPLITS,
+	CTR_DIRECT_MAP_L3_SPLITS,
+	CTR_DIRECTMAP_4K_KB, /* change of /proc/meminfo DirectMap4k */
+	CTR_DIRECTMAP_2M_KB,
+	CTR_DIRECTMAP_1G_KB,
+	CTR_TLB_FLUSH_FIRST, /* tlb:tlb_flush, one per reason */
+	CTR_NR = CTR_TLB_FLUSH_FIRST + COUNTERS_MAX_TLB_REASONS,
+};
+
+struct counter_info {
+	char name[48];
+	const char *unit;
+	const char *description;
+	bool available;
+	char reason[160];
+};
+
+struct counters {
+	struct counter_info info[CTR_NR];
+	int nr_cpus;
+	int nr_tlb_reasons;
+	int *perf_fds; /* [reason][cpu] */
+};
+
+/* Finds out which counters this host gives; never fails, unavailable ones carry a reason. */
+void counters_open(struct counters *c);
+void counters_close(struct counters *c);
+/* Snapshots every available counter; unavailable ones are left as 0 and must be ignored. */
+void counters_read(struct counters *c, int64_t values[CTR_NR]);
+
+#endif /* GMB_COUNTERS_H */

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The environment a run is recorded with: everything two runs could differ in. */
+#include <cpuid.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "counters.h"
+#include "kvm_uapi.h"
+#include "probe.h"
+#include "runner.h"
+#include "util.h"
+
+static json_t *cpu_json(void)
+{
+	char line[512], model[256] = "unknown";
+	unsigned int eax, ebx, ecx, edx;
+	bool hypervisor = false, vmx = false, svm = false;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "model name", 10) && model[0] == 'u') {
+			char *p = strchr(line, ':');
+
+			if (p) {
+				snprintf(model, sizeof(model), "%s", p + 2);
+				model[strcspn(model, "\n")] = '\0';
+			}
+		}
+		if (!strncmp(line, "flags", 5)) {
+			hypervisor = strstr(line, " hypervisor") != NULL;
+			vmx = strstr(line, " vmx") != NULL;
+			svm = strstr(line, " svm") != NULL;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	__cpuid(0, eax, ebx, ecx, edx);
+	char vendor[13];
+	memcpy(vendor, &ebx, 4);
+	memcpy(vendor + 4, &edx, 4);
+	memcpy(vendor + 8, &ecx, 4);
+	vendor[12] = '\0';
+	return json_pack("{s:s, s:s, s:i, s:b, s:b, s:b}", "model", model, "vendor", vendor,
+			 "online_cpus", (int)sysconf(_SC_NPROCESSORS_ONLN), "hypervisor_flag",
+			 hypervisor, "vmx", vmx, "svm", svm);
+}
+
+/* What runs underneath this host, and what provides /dev/kvm on it. */
+static json_t *hypervisor_json(const struct host_caps *caps)
+{
+	unsigned int eax, ebx, ecx, edx;
+	char signature[13] = "";
+	char sys_type[64] = "";
+	const char *kind;
+
+	__cpuid(1, eax, ebx, ecx, edx);
+	if (ecx & (1U << 31)) {
+		__cpuid(0x40000000, eax, ebx, ecx, edx);
+		memcpy(signature, &ebx, 4);
+		memcpy(signature + 4, &ecx, 4);
+		memcpy(signature + 8, &edx, 4);
+		signature[12] = '\0';
+	}
+	read_text_file("/sys/hypervisor/type", sys_type, sizeof(sys_type));
+	if (!signature[0])
+		kind = "bare metal";
+	else if (!strncmp(signature, "KVMKVMKVM", 9))
+		kind = "KVM";
+	else if (!strncmp(signature, "Microsoft Hv", 12))
+		kind = "Hyper-V";
+	else if (!strncmp(signature, "VMwareVMware", 12))
+		kind = "VMware";
+	else if (!strncmp(signature, "XenVMMXenVMM", 12))
+		kind = "Xen";
+	else
+		kind = "other";
+	return json_pack("{s:s, s:s, s:s, s:s}", "underneath", kind, "cpuid_signature", signature,
+			 "sys_hypervisor_type", sys_type, "kvm_module", caps->kvm_module);
+}
+
+static json_t *kvm_json(const struct host_caps *caps)
+{
+	json_t *flags = json_array(), *obj;
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} gmem_flags[] = {
+		{ GUEST_MEMFD_FLAG_MMAP, "MMAP" },
+		{ GUEST_MEMFD_FLAG_INIT_SHARED, "INIT_SHARED" },
+		{ GUEST_MEMFD_FLAG_NO_DIRECT_MAP, "NO_DIRECT_MAP" },
+	};
+
+	if (!caps->kvm_usable)
+		return json_pack("{s:b, s:s}", "usable", 0, "reason", caps->kvm_error);
+	for (size_t i = 0; i < ARRAY_SIZE(gmem_flags); i++)
+		if ((uint64_t)caps->cap_guest_memfd_flags & gmem_flags[i].bit)
+			json_array_append_new(flags, json_string(gmem_flags[i].name));
+	obj = json_pack("{s:b, s:i, s:s}", "usable", 1, "api_version", caps->kvm_api_version,
+			"module", caps->kvm_module);
+	json_object_set_new(obj, "capabilities",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+				      "KVM_CAP_USER_MEMORY2", (json_int_t)caps->cap_user_memory2,
+				      "KVM_CAP_GUEST_MEMFD", (json_int_t)caps->cap_guest_memfd,
+				      "KVM_CAP_GUEST_MEMFD_FLAGS",
+				      (json_int_t)caps->cap_guest_memfd_flags,
+				      "KVM_CAP_MEMORY_ATTRIBUTES",
+				      (json_int_t)caps->cap_memory_attributes, "KVM_CAP_VM_TYPES",
+				      (json_int_t)caps->cap_vm_types, "KVM_CAP_PRE_FAULT_MEMORY",
+				      (json_int_t)caps->cap_pre_fault_memory, "KVM_CAP_IOEVENTFD",
+				      (json_int_t)caps->cap_ioeventfd, "KVM_CAP_NR_VCPUS",
+				      (json_int_t)caps->cap_nr_vcpus, "KVM_CAP_MAX_VCPUS",
+				      (json_int_t)caps->cap_max_vcpus, "KVM_CAP_TSC_CONTROL",
+				      (json_int_t)caps->cap_tsc_control));
+	json_object_set_new(obj, "guest_memfd_flags", flags);
+	json_object_set_new(obj, "sw_protected_vm",
+			    json_boolean(caps->cap_vm_types & (1 << KVM_X86_SW_PROTECTED_VM)));
+	return obj;
+}
+
+static json_t *memory_json(const struct host_caps *caps)
+{
+	char defrag[32] = "";
+	uint64_t total = 0;
+
+	read_proc_key("/proc/meminfo", "MemTotal", &total);
+	read_text_file("/sys/kernel/mm/transparent_hugepage/defrag", defrag, sizeof(defrag));
+	return json_pack("{s:I, s:{s:s, s:s, s:s}, s:{s:I, s:I}, s:b, s:s?}", "total_mib",
+			 (json_int_t)(total >> 10), "thp", "enabled", caps->thp_enabled, "shmem_enabled",
+			 caps->thp_shmem_enabled, "defrag", defrag, "hugetlb_free",
+			 "2M", (json_int_t)caps->hugepages_2m_free, "1G",
+			 (json_int_t)caps->hugepages_1g_free, "secretmem", caps->secretmem,
+			 "secretmem_reason", caps->secretmem ? NULL : caps->secretmem_error);
+}
+
+static json_t *counters_json(void)
+{
+	struct counters c;
+	json_t *obj = json_object();
+
+	counters_open(&c);
+	for (int id = 0; id < CTR_NR; id++) {
+		const struct counter_info *info = &c.info[id];
+
+		if (!info->name[0])
+			continue;
+		if (info->available)
+			json_object_set_new(obj, info->name,
+					    json_pack("{s:b, s:s, s:s}", "available", 1, "unit",
+						      info->unit, "description",
+						      info->description));
+		else
+			json_object_set_new(obj, info->name,
+					    json_pack("{s:b, s:s}", "available", 0, "reason",
+						      info->reason));
+	}
+	counters_close(&c);
+	return obj;
+}
+
+json_t *probe_environment(const struct host_caps *caps)
+{
+	struct utsname uts;
+	char cmdline[4096] = "";
+
+	uname(&uts);
+	read_text_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	return json_pack("{s:s, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:s}",
+			 "host", uts.nodename, "cpu", cpu_json(), "topology", placement_json(),
+			 "hypervisor", hypervisor_json(caps), "kernel", "release", uts.release,
+			 "version", uts.version, "machine", uts.machine, "cmdline", cmdline,
+			 "memory", memory_json(caps), "kvm", kvm_json(caps), "counters",
+			 counters_json(), "suite_version", PACKAGE_VERSION);
+}
+
+json_t *probe_backends_json(const struct backend_probe *probes, int count)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; i < count; i++) {
+		json_t *b = json_pack("{s:s, s:s, s:s}", "name", probes[i].backend->name,
+				      "description", probes[i].backend->description, "status",
+				      backend_status_name(probes[i].status));
+
+		if (probes[i].reason[0])
+			json_object_set_new(b, "reason", json_string(probes[i].reason));
+		json_array_append_new(arr, b);
+	}
+	return arr;
+}

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "mem.h"
+#include "util.h"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+extern const struct mem_backend mem_backend_anon, mem_backend_anon_thp;
+extern const struct mem_backend mem_backend_memfd, mem_backend_memfd_thp;
+extern const struct mem_backend mem_backend_memfd_hugetlb, mem_backend_memfd_secret;
+extern const struct mem_backend mem_backend_gmem, mem_backend_gmem_mmap;
+extern const struct mem_backend mem_backend_gmem_nodirect;
+
+const struct mem_backend *const mem_backends[MEM_NR_BACKENDS] = {
+	[MEM_ANON] = &mem_backend_anon,
+	[MEM_ANON_THP] = &mem_backend_anon_thp,
+	[MEM_MEMFD] = &mem_backend_memfd,
+	[MEM_MEMFD_THP] = &mem_backend_memfd_thp,
+	[MEM_MEMFD_HUGETLB] = &mem_backend_memfd_hugetlb,
+	[MEM_MEMFD_SECRET] = &mem_backend_memfd_secret,
+	[MEM_GMEM] = &mem_backend_gmem,
+	[MEM_GMEM_MMAP] = &mem_backend_gmem_mmap,
+	[MEM_GMEM_NODIRECT] = &mem_backend_gmem_nodirect,
+};
+_Static_assert(ARRAY_SIZE(mem_backends) == MEM_NR_BACKENDS, "every backend is listed");
+
+const struct mem_backend *mem_backend_find(const char *name)
+{
+	for (int i = 0; i < MEM_NR_BACKENDS; i++)
+		if (!strcmp(mem_backends[i]->name, name))
+			return mem_backends[i];
+	return NULL;
+}
+
+int mem_create(struct mem_region *mem, const struct mem_backend *backend, int vm_fd,
+	       uint64_t size)
+{
+	uint64_t page = backend->page_size ? backend->page_size : SZ_4K;
+	int ret;
+
+	memset(mem, 0, sizeof(*mem));
+	mem->backend = backend;
+	mem->fd = -1;
+	mem->vm_fd = vm_fd;
+	mem->size = ALIGN_UP(size, page);
+	mem->page_size = page;
+	ret = backend->create(mem, vm_fd, mem->size);
+	if (ret) {
+		mem->backend = NULL;
+		return ret;
+	}
+	return 0;
+}
+
+void mem_destroy(struct mem_region *mem)
+{
+	if (mem->backend)
+		mem->backend->destroy(mem);
+	mem->backend = NULL;
+}
+
+int mem_punch_hole(struct mem_region *mem, uint64_t offset, uint64_t len)
+{
+	if (!mem->backend->punch_hole)
+		return gmb_error(EOPNOTSUPP, "%s cannot punch holes", mem->backend->name);
+	return mem->backend->punch_hole(mem, offset, len);
+}
+
+int mem_populate(struct mem_region *mem, uint64_t offset, uint64_t len)
+{
+	if (!mem->backend->populate)
+		return gmb_error(EOPNOTSUPP, "%s cannot be populated from the host",
+				 mem->backend->name);
+	return mem->backend->populate(mem, offset, len);
+}
+
+int mem_map_fd(struct mem_region *mem, int prot, int flags)
+{
+	void *hva = mmap(NULL, mem->size, prot, flags, mem->fd, 0);
+
+	if (hva == MAP_FAILED)
+		return gmb_error(errno, "mmap of %s (%llu bytes) failed: %s", mem->backend->name,
+				 (unsigned long long)mem->size, strerror(errno));
+	mem->hva = hva;
+	return 0;
+}
+
+int mem_fallocate_punch(struct mem_region *mem, uint64_t offset, uint64_t len)
+{
+	if (fallocate(mem->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, len))
+		return gmb_error(errno, "fallocate(PUNCH_HOLE) on %s failed: %s",
+				 mem->backend->name, strerror(errno));
+	return 0;
+}
+
+int mem_madvise_populate(struct mem_region *mem, uint64_t offset, uint64_t len)
+{
+	if (madvise((uint8_t *)mem->hva + offset, len, MADV_POPULATE_WRITE))
+		return gmb_error(errno, "madvise(MADV_POPULATE_WRITE) on %s failed: %s",
+				 mem->backend->name, strerror(errno));
+	return 0;
+}
+
+void mem_unmap_close(struct mem_region *mem)
+{
+	if (mem->hva)
+		munmap(mem->hva, mem->size);
+	if (mem->fd >= 0)
+		close(mem->fd);
+	mem->hva = NULL;
+	mem->fd = -1;
+}
+
+int mem_map_fd_aligned(struct mem_region *mem, uint64_t align)
+{
+	uint64_t padded = mem->size + align;
+	uint8_t *raw, *aligned;
+	void *hva;
+
+	/* Reserve address space, then place the file mapping on an aligned address inside. */
+	raw = mmap(NULL, padded, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
+		return gmb_error(errno, "mmap reservation of %llu bytes failed: %s",
+				 (unsigned long long)padded, strerror(errno));
+	aligned = (uint8_t *)ALIGN_UP((uintptr_t)raw, align);
+	hva = mmap(aligned, mem->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, mem->fd, 0);
+	if (hva == MAP_FAILED) {
+		int err = errno;
+
+		munmap(raw, padded);
+		return gmb_error(err, "mmap of %s (%llu bytes) failed: %s", mem->backend->name,
+				 (unsigned long long)mem->size, strerror(err));
+	}
+	if (aligned > raw)
+		munmap(raw, aligned - raw);
+	if (aligned + mem->size < raw + padded)
+		munmap(aligned + mem->size, raw + padded - (aligned + mem->size));
+	mem->hva = hva;
+	return 0;
+}
+
+int mem_fallocate_populate(struct mem_region *mem, uint64_t offset, uint64_t len)
+{
+	if (fallocate(mem->fd, 0, offset, len))
+		return gmb_error(errno, "fallocate on %s failed: %s", mem->backend->name,
+				 strerror(errno));
+	return 0;
+}
+
+int mem_memfd_create(struct mem_region *mem, const char *name, unsigned int flags)
+{
+	int ret;
+
+	mem->fd = memfd_create(name, MFD_CLOEXEC | flags);
+	if (mem->fd < 0)
+		return gmb_error(errno, "memfd_create(%s) failed: %s", name, strerror(errno));
+	if (ftruncate(mem->fd, mem->size)) {
+		ret = gmb_error(errno, "ftruncate of %s to %llu bytes failed: %s", name,
+				(unsigned long long)mem->size, strerror(errno));
+		close(mem->fd);
+		mem->fd = -1;
+		return ret;
+	}
+	return 0;
+}

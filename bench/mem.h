@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest-memory backends. Each backend is a small ops table in bench/backends/, listed once in
+ * mem_backends[]; everything else (binding a region to a memslot, probing it with a guest)
+ * is common code that reads the region's description.
+ */
+#ifndef GMB_MEM_H
+#define GMB_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct host_caps;
+
+enum mem_backend_id {
+	MEM_ANON,
+	MEM_ANON_THP,
+	MEM_MEMFD,
+	MEM_MEMFD_THP,
+	MEM_MEMFD_HUGETLB,
+	MEM_MEMFD_SECRET,
+	MEM_GMEM,
+	MEM_GMEM_MMAP,
+	MEM_GMEM_NODIRECT,
+	MEM_NR_BACKENDS,
+};
+
+/* One allocation of guest memory, as a backend created it. */
+struct mem_region {
+	const struct mem_backend *backend;
+	uint64_t size;
+	uint64_t page_size; /* the host page size backing it */
+	void *hva;	    /* host mapping, or NULL when the host cannot map it */
+	int fd;		    /* memfd / guest_memfd, or -1 */
+	bool is_gmem;	    /* fd is a guest_memfd: bind with KVM_MEM_GUEST_MEMFD */
+	int vm_fd;	    /* guest_memfd belongs to this VM */
+};
+
+struct mem_backend {
+	enum mem_backend_id id;
+	const char *name;
+	const char *description;
+	/* Host page size the backend uses, or 0 for the base page size. */
+	uint64_t page_size;
+	/*
+	 * The host cannot map this memory (private guest_memfd): the payload's code and page
+	 * tables then go into an anonymous boot slot and only the data area is this backend's.
+	 */
+	bool no_host_map;
+	/*
+	 * Static requirements, from the kernel's capabilities and settings. Returns 0 when the
+	 * backend can be tried, or -EOPNOTSUPP with the reason in reason[].
+	 */
+	int (*probe)(const struct host_caps *caps, char *reason, size_t len);
+	/* guest_memfd backends need the VM; others ignore vm_fd. 0 or -errno. */
+	int (*create)(struct mem_region *mem, int vm_fd, uint64_t size);
+	void (*destroy)(struct mem_region *mem);
+	/* Optional: free [offset, offset+len) so that the next access faults afresh. */
+	int (*punch_hole)(struct mem_region *mem, uint64_t offset, uint64_t len);
+	/* Optional: fault [offset, offset+len) in from the host before the guest runs. */
+	int (*populate)(struct mem_region *mem, uint64_t offset, uint64_t len);
+};
+
+extern const struct mem_backend *const mem_backends[MEM_NR_BACKENDS];
+
+const struct mem_backend *mem_backend_find(const char *name);
+
+int mem_create(struct mem_region *mem, const struct mem_backend *backend, int vm_fd,
+	       uint64_t size);
+void mem_destroy(struct mem_region *mem);
+int mem_punch_hole(struct mem_region *mem, uint64_t offset, uint64_t len);
+int mem_populate(struct mem_region *mem, uint64_t offset, uint64_t len);
+
+/* Helpers shared by backends. */
+int mem_memfd_create(struct mem_region *mem, const char *name, unsigned int flags);
+int mem_map_fd(struct mem_region *mem, int prot, int flags);
+int mem_map_fd_aligned(struct mem_region *mem, uint64_t align);
+int mem_fallocate_populate(struct mem_region *mem, uint64_t offset, uint64_t len);
+int mem_fallocate_punch(struct mem_region *mem, uint64_t offset, uint64_t len);
+int mem_madvise_populate(struct mem_region *mem, uint64_t offset, uint64_t len);
+void mem_unmap_close(struct mem_region *mem);
+
+#endif /* GMB_MEM_H */

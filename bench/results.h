@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Results: one JSON document per run (schema in results/SCHEMA.md) plus CSV beside it, each
+ * written atomically: a reader sees the previous complete file or the new one, never half.
+ */
+#ifndef GMB_RESULTS_H
+#define GMB_RESULTS_H
+
+#include <stddef.h>
+
+#include "runner.h"
+
+#define RESULTS_SCHEMA "gmembench-results"
+#define RESULTS_SCHEMA_VERSION 1
+#define RESULTS_JSON "results.json"
+
+/* The metrics every case reports, derived from its raw samples. */
+enum metric_id {
+	METRIC_OPS_PER_SEC,
+	METRIC_HOST_NS_PER_OP,
+	METRIC_GUEST_NS_PER_OP,
+	METRIC_NR,
+};
+
+struct metric_def {
+	char name[48];
+	const char *unit;
+	const char *better; /* "higher" or "lower" */
+};
+
+void metric_def(const struct case_result *cr, enum metric_id id, struct metric_def *def);
+/*
+ * The kept (non-warm-up) samples' values of one metric, in sample order, into values[]
+ * (room for cr->nr_samples). Returns the count, or -ENODATA when the host cannot give the
+ * metric (guest time without a TSC frequency).
+ */
+int metric_values(const struct run_state *rs, const struct case_result *cr, enum metric_id id,
+		  double *values);
+
+/* Creates results/runs/<date>-<host>-<id>/ under rs->cfg.output_dir. 0 or -errno. */
+int results_make_run_dir(struct run_state *rs);
+/* Writes results.json, samples.csv and summary.csv atomically. 0 or -errno. */
+int results_write(struct run_state *rs);
+
+/* Writes text to path through a temporary file and rename(2). 0 or -errno. */
+int write_file_atomic(const char *path, const char *data, size_t len);
+
+#endif /* GMB_RESULTS_H */

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The runner: expands a matrix into cases, runs warm-up and kept samples with flush counters
+ * around each, and keeps every raw sample for the results.
+ */
+#ifndef GMB_RUNNER_H
+#define GMB_RUNNER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "counters.h"
+#include "probe.h"
+#include "workload.h"
+
+#define RUN_MAX_LIST 32
+
+enum case_status {
+	CASE_PENDING,
+	CASE_OK,
+	CASE_SKIPPED,
+	CASE_FAILED,
+	CASE_INTERRUPTED,
+};
+
+struct run_config {
+	const char *suite;
+	const struct workload *workloads[RUN_MAX_LIST];
+	int nr_workloads;
+	const char *variants[RUN_MAX_LIST]; /* empty: each workload's default set */
+	int nr_variants;
+	const struct mem_backend *backends[MEM_NR_BACKENDS]; /* empty: all */
+	int nr_backends;
+	unsigned int vcpus[RUN_MAX_LIST];
+	int nr_vcpus;
+	uint64_t guest_page_sizes[2];
+	int nr_guest_page_sizes;
+	uint64_t data_size;
+	bool with_raw;
+	unsigned int warmup;
+	unsigned int samples;
+	unsigned int sample_ms;
+	bool sequential;
+	bool pin;
+	uint64_t seed;
+	const char *output_dir;
+	int argc;
+	char **argv;
+};
+
+struct sample {
+	bool warmup;
+	uint64_t iterations;
+	uint64_t wall_ns;
+	struct wl_vcpu_sample *vcpus; /* [nr_vcpus] */
+	int64_t counters[CTR_NR];     /* deltas over the sample */
+};
+
+struct case_result {
+	struct wl_params params;
+	char id[160];
+	enum case_status status;
+	char reason[400];
+	uint64_t iterations;
+	int *vcpu_cpus; /* where each vCPU thread was pinned, -1 if not */
+	struct sample *samples;
+	unsigned int nr_samples, cap_samples;
+	struct case_runtime *rt; /* threads and the live guest, while running */
+};
+
+struct run_state {
+	struct run_config cfg;
+	struct host_caps caps;
+	struct backend_probe probes[MEM_NR_BACKENDS];
+	struct counters counters;
+	struct case_result *cases;
+	unsigned int nr_cases;
+	char run_id[64];
+	char run_dir[4096];
+	char started[40], finished[40];
+	const char *status; /* "running", "complete", "interrupted", "failed" */
+	uint32_t tsc_khz;
+	struct json_t *environment;
+};
+
+extern volatile sig_atomic_t runner_stop_requested;
+
+const char *case_status_name(enum case_status status);
+
+/* Probes, expands the matrix and runs it, writing results as it goes. 0 or -errno. */
+int runner_run(struct run_state *rs);
+void runner_free(struct run_state *rs);
+
+/* Placement (hwloc, libnuma). */
+int placement_init(void);
+int placement_cpu_for_vcpu(unsigned int index);
+int placement_pin_self(int cpu);
+int placement_bind_memory(void *addr, uint64_t size, int cpu);
+struct json_t *placement_json(void);
+void placement_fini(void);
+
+#endif /* GMB_RUNNER_H */

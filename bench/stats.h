@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Summaries of kept samples: order statistics and a bootstrap interval of the median. */
+#ifndef GMB_STATS_H
+#define GMB_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STATS_BOOTSTRAP_RESAMPLES 2000
+#define STATS_CI_LEVEL 0.95
+/* Below this many samples no interval is computed: it would only restate the extremes. */
+#define STATS_MIN_SAMPLES_FOR_CI 5
+
+struct stats_summary {
+	size_t n;
+	double min, max, mean, stddev;
+	double median, p10, p90, p99;
+	bool has_ci;
+	double ci_low, ci_high; /* bootstrap percentile interval of the median */
+};
+
+/* A small, seedable generator (splitmix64), so that every interval can be reproduced. */
+struct stats_rng {
+	uint64_t state;
+};
+uint64_t stats_rng_next(struct stats_rng *rng);
+double stats_rng_uniform(struct stats_rng *rng);
+
+/* Percentile p in [0, 100] of sorted[0..n), linear interpolation between order statistics. */
+double stats_percentile_sorted(const double *sorted, size_t n, double p);
+double stats_median(const double *values, size_t n);
+
+/* 0 or -ENOMEM; n == 0 gives a zeroed summary. */
+int stats_summarize(const double *values, size_t n, uint64_t seed, struct stats_summary *out);
+
+#endif /* GMB_STATS_H */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The contract between a guest payload and the host driver, shared by both sides.
+ *
+ * Every message travels in registers, never through guest memory: on a private backend
+ * (guest_memfd without a host mapping) the host cannot read the guest's memory at all, and
+ * the same payload bytes must run on every backend.
+ *
+ * A ucall is "out %eax, %dx" with %dx = GMB_UCALL_PORT, %eax = command, arguments in
+ * %rdi, %rsi, %rcx, %r8, %r9 and, for ASSERT, the source file name packed into %r10..%r15.
+ * The host may answer a SYNC by writing %rax before resuming the vCPU.
+ */
+#ifndef GMB_GUEST_ABI_H
+#define GMB_GUEST_ABI_H
+
+#define GMB_UCALL_PORT 0x7e0
+/* A port a workload may hammer: the host counts these exits and resumes at once. */
+#define GMB_STORM_PORT 0x7e4
+
+#define GMB_IMAGE_MAGIC 0x31424d4d4f4d4721ULL /* "!GMOMMB1" */
+
+/* Where every payload is linked and loaded (guest virtual == guest physical). */
+#define GMB_IMAGE_GPA 0x200000ULL
+
+#define GMB_ASSERT_FILE_BYTES 48
+
+/* ucall commands (in %eax). */
+#define GMB_UCALL_NONE 0
+#define GMB_UCALL_SYNC 1      /* a0: stage; the host replies in %rax */
+#define GMB_UCALL_RESULT 2    /* a0..a4: values measured in the guest */
+#define GMB_UCALL_ASSERT 3    /* a0: line, a1, a2: the compared values, file in r10..r15 */
+#define GMB_UCALL_EXCEPTION 4 /* a0: vector, a1: error code, a2: faulting rip */
+#define GMB_UCALL_DONE 5      /* a0: guest_main's return value */
+#define GMB_UCALL_NR 6
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/*
+ * The first bytes of every payload image. The host reads it from the embedded image to
+ * find the entry point, how much memory the image occupies (including .bss) and the
+ * exception stubs it points the IDT at.
+ */
+struct gmb_image_header {
+	uint64_t magic;
+	uint64_t entry;
+	uint64_t image_end;	  /* first byte past .bss */
+	uint64_t exception_stubs; /* 32 stubs, GMB_EXCEPTION_STUB_SIZE bytes apart */
+};
+
+/*
+ * Registers the host sets before the first KVM_RUN: the guest's view of its vCPU and of the
+ * data area it may use.
+ */
+struct gmb_guest_args {
+	uint64_t vcpu_id;   /* %rdi */
+	uint64_t nr_vcpus;  /* %rsi */
+	uint64_t data_gpa;  /* %rdx: this vCPU's share of the data area */
+	uint64_t data_size; /* %rcx */
+	uint64_t param;	    /* %r8: workload parameter */
+};
+#endif
+
+#define GMB_EXCEPTION_STUB_SIZE 16
+
+#endif /* GMB_GUEST_ABI_H */
