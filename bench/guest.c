@@ -87,7 +87,9 @@ int guest_watchdog_arm(unsigned int ms)
 					 strerror(errno));
 		watchdog_created = true;
 	}
-	watchdog_hit = 0;
+	/* Disarming keeps the verdict, so that a caller can still ask why KVM_RUN stopped. */
+	if (ms)
+		watchdog_hit = 0;
 	if (timer_settime(watchdog_timer, 0, &spec, NULL))
 		return gmb_error(errno, "timer_settime failed: %s", strerror(errno));
 	return 0;

@@ -100,6 +100,18 @@ int mem_fallocate_punch(struct mem_region *mem, uint64_t offset, uint64_t len)
 	return 0;
 }
 
+int mem_touch_populate(struct mem_region *mem, uint64_t offset, uint64_t len)
+{
+	volatile uint8_t *p = (volatile uint8_t *)mem->hva + offset;
+
+	if (!mem->hva)
+		return gmb_error(EINVAL, "%s has no host mapping to populate through",
+				 mem->backend->name);
+	for (uint64_t off = 0; off < len; off += mem->page_size)
+		p[off] = p[off];
+	return 0;
+}
+
 int mem_madvise_populate(struct mem_region *mem, uint64_t offset, uint64_t len)
 {
 	if (madvise((uint8_t *)mem->hva + offset, len, MADV_POPULATE_WRITE))
@@ -148,7 +160,8 @@ int mem_map_fd_aligned(struct mem_region *mem, uint64_t align)
 
 int mem_fallocate_populate(struct mem_region *mem, uint64_t offset, uint64_t len)
 {
-	if (fallocate(mem->fd, 0, offset, len))
+	/* guest_memfd refuses to change its size through fallocate: keep it. */
+	if (fallocate(mem->fd, FALLOC_FL_KEEP_SIZE, offset, len))
 		return gmb_error(errno, "fallocate on %s failed: %s", mem->backend->name,
 				 strerror(errno));
 	return 0;

@@ -79,6 +79,7 @@ int mem_map_fd(struct mem_region *mem, int prot, int flags);
 int mem_map_fd_aligned(struct mem_region *mem, uint64_t align);
 int mem_fallocate_populate(struct mem_region *mem, uint64_t offset, uint64_t len);
 int mem_fallocate_punch(struct mem_region *mem, uint64_t offset, uint64_t len);
+int mem_touch_populate(struct mem_region *mem, uint64_t offset, uint64_t len);
 int mem_madvise_populate(struct mem_region *mem, uint64_t offset, uint64_t len);
 void mem_unmap_close(struct mem_region *mem);
 

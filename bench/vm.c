@@ -15,10 +15,12 @@
 
 extern const uint8_t gmb_payload_pio_start[], gmb_payload_pio_end[];
 extern const uint8_t gmb_payload_touch_start[], gmb_payload_touch_end[];
+extern const uint8_t gmb_payload_selftest_start[], gmb_payload_selftest_end[];
 
 static const struct guest_payload guest_payloads[] = {
 	{ "pio", gmb_payload_pio_start, gmb_payload_pio_end },
 	{ "touch", gmb_payload_touch_start, gmb_payload_touch_end },
+	{ "selftest", gmb_payload_selftest_start, gmb_payload_selftest_end },
 };
 
 const struct guest_payload *guest_payload_find(const char *name)

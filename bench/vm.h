@@ -56,6 +56,7 @@ struct vm {
 		uint64_t stacks_gpa;
 		uint64_t boot_size;	/* bytes of memory from GPA 0 */
 		uint64_t data_gpa, data_size;
+		uint64_t mmio_gpa; /* GMB_MMIO_WINDOW_SIZE, mapped, no memslot */
 		uint64_t pml4;
 		uint64_t entry;
 		uint64_t exception_stubs;

@@ -45,12 +45,13 @@
 static uint64_t page_tables_needed(uint64_t boot_size, uint64_t data_gpa, uint64_t data_size,
 				   uint64_t page_size)
 {
-	uint64_t top = data_size ? data_gpa + data_size : boot_size;
+	/* Everything up to the MMIO window, which sits above the highest memory. */
+	uint64_t top = ALIGN_UP(data_size ? data_gpa + data_size : boot_size, SZ_1G) + SZ_2M;
 	uint64_t pages = 1;			   /* PML4 */
 	pages += (top + (512 * SZ_1G) - 1) / (512 * SZ_1G); /* PDPTs */
 	pages += 2 * ((top + SZ_1G - 1) / SZ_1G);	   /* PDs, generously */
 	if (page_size == SZ_4K)
-		pages += (boot_size + data_size) / SZ_2M + 2;
+		pages += (boot_size + data_size + GMB_MMIO_WINDOW_SIZE) / SZ_2M + 2;
 	return pages;
 }
 
@@ -109,6 +110,7 @@ static int layout_plan(struct vm_layout *l, const struct vm_guest_config *cfg, b
 	l->pt_end = boot;
 	l->pt_next = l->pt_base;
 	l->data_gpa = separate_data ? ALIGN_UP(boot, SZ_1G) : boot;
+	l->mmio_gpa = ALIGN_UP(l->data_gpa + l->data_size, SZ_1G);
 	l->pml4 = 0;
 	return 0;
 }
@@ -247,6 +249,8 @@ int vm_load_guest(struct vm *vm, const struct vm_guest_config *cfg, struct mem_r
 		ret = pt_map_range(vm, 0, l->boot_size);
 	if (!ret && l->data_size)
 		ret = pt_map_range(vm, l->data_gpa, l->data_size);
+	if (!ret)
+		ret = pt_map_range(vm, l->mmio_gpa, GMB_MMIO_WINDOW_SIZE);
 	return ret;
 }
 
@@ -311,6 +315,7 @@ static int vcpu_setup_long_mode(struct vcpu *vcpu, const struct vm_guest_config 
 	regs.rdx = l->data_gpa + share * vcpu->id;
 	regs.rcx = share;
 	regs.r8 = cfg->param;
+	regs.r9 = l->mmio_gpa;
 	return vcpu_set_regs(vcpu, &regs);
 }
 

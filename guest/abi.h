@@ -58,9 +58,11 @@ struct gmb_guest_args {
 	uint64_t data_gpa;  /* %rdx: this vCPU's share of the data area */
 	uint64_t data_size; /* %rcx */
 	uint64_t param;	    /* %r8: workload parameter */
+	uint64_t mmio_gpa;  /* %r9: a mapped window with no memslot: accesses exit as MMIO */
 };
 #endif
 
 #define GMB_EXCEPTION_STUB_SIZE 16
+#define GMB_MMIO_WINDOW_SIZE 0x200000ULL
 
 #endif /* GMB_GUEST_ABI_H */

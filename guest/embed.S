@@ -15,5 +15,6 @@ gmb_payload_\name\()_end:
 
 	payload	pio, "pio.bin"
 	payload	touch, "touch.bin"
+	payload	selftest, "selftest.bin"
 
 	.section .note.GNU-stack, "", @progbits

@@ -9,7 +9,7 @@
 #include "abi.h"
 
 uint64_t guest_main(uint64_t vcpu_id, uint64_t nr_vcpus, uint64_t data_gpa, uint64_t data_size,
-		    uint64_t param);
+		    uint64_t param, uint64_t mmio_gpa);
 
 static inline uint64_t ucall(uint64_t cmd, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 			     uint64_t a4)

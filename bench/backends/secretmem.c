@@ -55,6 +55,6 @@ const struct mem_backend mem_backend_memfd_secret = {
 	.probe = secretmem_probe,
 	.create = secretmem_create,
 	.destroy = secretmem_destroy,
-	.punch_hole = mem_fallocate_punch,
-	.populate = mem_madvise_populate,
+	/* secretmem takes neither fallocate() nor MADV_POPULATE_WRITE: touch each page. */
+	.populate = mem_touch_populate,
 };

@@ -10,7 +10,7 @@
 #include "runtime.h"
 
 uint64_t guest_main(uint64_t vcpu_id, uint64_t nr_vcpus, uint64_t data_gpa, uint64_t data_size,
-		    uint64_t param)
+		    uint64_t param, uint64_t mmio_gpa)
 {
 	for (;;) {
 		uint64_t iterations = guest_sync(0);

@@ -8,7 +8,7 @@
 #include "runtime.h"
 
 uint64_t guest_main(uint64_t vcpu_id, uint64_t nr_vcpus, uint64_t data_gpa, uint64_t data_size,
-		    uint64_t seed)
+		    uint64_t seed, uint64_t mmio_gpa)
 {
 	volatile uint64_t *data = (volatile uint64_t *)data_gpa;
 	uint64_t words = data_size / sizeof(uint64_t);
