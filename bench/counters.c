@@ -14,12 +14,10 @@
 #include "counters.h"
 #include "util.h"
 
-#define TRACEFS "/sys/kernel/tracing"
+#define TRACEFS		"/sys/kernel/tracing"
 #define TLB_FLUSH_EVENT TRACEFS "/events/tlb/tlb_flush"
 
 static const char *const directmap_keys[] = { "DirectMap4k", "DirectMap2M", "DirectMap1G" };
-
-
 
 static void set_info(struct counters *c, enum counter_id id, const char *name, const char *unit,
 		     const char *description)
@@ -112,12 +110,14 @@ static void open_tlb_flush_counters(struct counters *c)
 	int reason, cpu;
 
 	for (int r = 0; r < COUNTERS_MAX_TLB_REASONS; r++)
-		set_info(c, CTR_TLB_FLUSH_FIRST + r, "", "count", "tlb:tlb_flush events, this reason");
+		set_info(c, CTR_TLB_FLUSH_FIRST + r, "", "count",
+			 "tlb:tlb_flush events, this reason");
 
 	/* tracefs is where tracepoint ids live; mount it where the kernel expects it. */
 	if (access(TRACEFS "/events", F_OK) && mount("nodev", TRACEFS, "tracefs", 0, NULL)) {
-		snprintf(why, sizeof(why), "tracefs is not mounted at %s and mounting it failed: %s",
-			 TRACEFS, strerror(errno));
+		snprintf(why, sizeof(why),
+			 "tracefs is not mounted at %s and mounting it failed: %s", TRACEFS,
+			 strerror(errno));
 		goto unavailable;
 	}
 	if (read_text_file(TLB_FLUSH_EVENT "/id", buf, sizeof(buf)) || parse_tlb_reasons(c)) {
@@ -144,8 +144,9 @@ static void open_tlb_flush_counters(struct counters *c)
 			if (*fd < 0 && errno == ENODEV)
 				continue; /* an offline CPU */
 			if (*fd < 0) {
-				snprintf(why, sizeof(why), "perf_event_open(tlb:tlb_flush, cpu %d): %s",
-					 cpu, strerror(errno));
+				snprintf(why, sizeof(why),
+					 "perf_event_open(tlb:tlb_flush, cpu %d): %s", cpu,
+					 strerror(errno));
 				goto close_fds;
 			}
 			if (ioctl(*fd, PERF_EVENT_IOC_SET_FILTER, filter)) {
@@ -205,8 +206,9 @@ void counters_open(struct counters *c)
 	for (int id = CTR_DIRECT_MAP_L2_SPLITS; id <= CTR_DIRECT_MAP_L3_SPLITS; id++) {
 		c->info[id].available = !read_proc_key("/proc/vmstat", c->info[id].name, &u);
 		if (!c->info[id].available)
-			set_unavailable(c, id, "not in /proc/vmstat (the kernel has no direct-map "
-					       "split statistics)");
+			set_unavailable(c, id,
+					"not in /proc/vmstat (the kernel has no direct-map "
+					"split statistics)");
 	}
 	for (int i = 0; i < 3; i++) {
 		int id = CTR_DIRECTMAP_4K_KB + i;
@@ -258,8 +260,7 @@ void counters_read(struct counters *c, int64_t values[CTR_NR])
 			int fd = c->perf_fds[r * c->nr_cpus + cpu];
 			uint64_t count;
 
-			if (fd >= 0 && read(fd, &count, sizeof(count)) ==
-			    sizeof(count))
+			if (fd >= 0 && read(fd, &count, sizeof(count)) == sizeof(count))
 				values[CTR_TLB_FLUSH_FIRST + r] += (int64_t)count;
 		}
 	}

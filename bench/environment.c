@@ -102,20 +102,19 @@ static json_t *kvm_json(const struct host_caps *caps)
 			json_array_append_new(flags, json_string(gmem_flags[i].name));
 	obj = json_pack("{s:b, s:i, s:s}", "usable", 1, "api_version", caps->kvm_api_version,
 			"module", caps->kvm_module);
-	json_object_set_new(obj, "capabilities",
-			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-				      "KVM_CAP_USER_MEMORY2", (json_int_t)caps->cap_user_memory2,
-				      "KVM_CAP_GUEST_MEMFD", (json_int_t)caps->cap_guest_memfd,
-				      "KVM_CAP_GUEST_MEMFD_FLAGS",
-				      (json_int_t)caps->cap_guest_memfd_flags,
-				      "KVM_CAP_MEMORY_ATTRIBUTES",
-				      (json_int_t)caps->cap_memory_attributes, "KVM_CAP_VM_TYPES",
-				      (json_int_t)caps->cap_vm_types, "KVM_CAP_PRE_FAULT_MEMORY",
-				      (json_int_t)caps->cap_pre_fault_memory, "KVM_CAP_IOEVENTFD",
-				      (json_int_t)caps->cap_ioeventfd, "KVM_CAP_NR_VCPUS",
-				      (json_int_t)caps->cap_nr_vcpus, "KVM_CAP_MAX_VCPUS",
-				      (json_int_t)caps->cap_max_vcpus, "KVM_CAP_TSC_CONTROL",
-				      (json_int_t)caps->cap_tsc_control));
+	json_object_set_new(
+		obj, "capabilities",
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			  "KVM_CAP_USER_MEMORY2", (json_int_t)caps->cap_user_memory2,
+			  "KVM_CAP_GUEST_MEMFD", (json_int_t)caps->cap_guest_memfd,
+			  "KVM_CAP_GUEST_MEMFD_FLAGS", (json_int_t)caps->cap_guest_memfd_flags,
+			  "KVM_CAP_MEMORY_ATTRIBUTES", (json_int_t)caps->cap_memory_attributes,
+			  "KVM_CAP_VM_TYPES", (json_int_t)caps->cap_vm_types,
+			  "KVM_CAP_PRE_FAULT_MEMORY", (json_int_t)caps->cap_pre_fault_memory,
+			  "KVM_CAP_IOEVENTFD", (json_int_t)caps->cap_ioeventfd, "KVM_CAP_NR_VCPUS",
+			  (json_int_t)caps->cap_nr_vcpus, "KVM_CAP_MAX_VCPUS",
+			  (json_int_t)caps->cap_max_vcpus, "KVM_CAP_TSC_CONTROL",
+			  (json_int_t)caps->cap_tsc_control));
 	json_object_set_new(obj, "guest_memfd_flags", flags);
 	json_object_set_new(obj, "sw_protected_vm",
 			    json_boolean(caps->cap_vm_types & (1 << KVM_X86_SW_PROTECTED_VM)));
@@ -130,8 +129,8 @@ static json_t *memory_json(const struct host_caps *caps)
 	read_proc_key("/proc/meminfo", "MemTotal", &total);
 	read_text_file("/sys/kernel/mm/transparent_hugepage/defrag", defrag, sizeof(defrag));
 	return json_pack("{s:I, s:{s:s, s:s, s:s}, s:{s:I, s:I}, s:b, s:s?}", "total_mib",
-			 (json_int_t)(total >> 10), "thp", "enabled", caps->thp_enabled, "shmem_enabled",
-			 caps->thp_shmem_enabled, "defrag", defrag, "hugetlb_free",
+			 (json_int_t)(total >> 10), "thp", "enabled", caps->thp_enabled,
+			 "shmem_enabled", caps->thp_shmem_enabled, "defrag", defrag, "hugetlb_free",
 			 "2M", (json_int_t)caps->hugepages_2m_free, "1G",
 			 (json_int_t)caps->hugepages_1g_free, "secretmem", caps->secretmem,
 			 "secretmem_reason", caps->secretmem ? NULL : caps->secretmem_error);
@@ -169,8 +168,8 @@ json_t *probe_environment(const struct host_caps *caps)
 
 	uname(&uts);
 	read_text_file("/proc/cmdline", cmdline, sizeof(cmdline));
-	return json_pack("{s:s, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:s}",
-			 "host", uts.nodename, "cpu", cpu_json(), "topology", placement_json(),
+	return json_pack("{s:s, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:s}", "host",
+			 uts.nodename, "cpu", cpu_json(), "topology", placement_json(),
 			 "hypervisor", hypervisor_json(caps), "kernel", "release", uts.release,
 			 "version", uts.version, "machine", uts.machine, "cmdline", cmdline,
 			 "memory", memory_json(caps), "kvm", kvm_json(caps), "counters",

@@ -83,8 +83,9 @@ static void build_getopt(const struct cli_option *opts, size_t n, struct option 
 
 	*s++ = ':';
 	for (size_t i = 0; i < n; i++) {
-		out[i] = (struct option){ opts[i].name, opts[i].arg ? required_argument : no_argument,
-					  NULL, opts[i].key };
+		out[i] = (struct option){ opts[i].name,
+					  opts[i].arg ? required_argument : no_argument, NULL,
+					  opts[i].key };
 		if (opts[i].key < 256) {
 			*s++ = (char)opts[i].key;
 			if (opts[i].arg)
@@ -112,16 +113,15 @@ static void print_options(FILE *f, const struct cli_option *opts, size_t n)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: gmembench COMMAND [OPTIONS]\n\n"
-		"Benchmarks KVM guest-memory backends.\n\n"
-		"commands:\n"
-		"  probe     what this host offers: KVM capabilities, settings, every backend\n"
-		"  run       run a matrix of workloads x variants x backends; write results\n"
-		"  list      workloads, variants, backends and suites\n"
-		"  version   print the version\n"
-		"  help      this text\n\n"
-		"'gmembench COMMAND --help' describes a command's options.\n");
+	fprintf(f, "usage: gmembench COMMAND [OPTIONS]\n\n"
+		   "Benchmarks KVM guest-memory backends.\n\n"
+		   "commands:\n"
+		   "  probe     what this host offers: KVM capabilities, settings, every backend\n"
+		   "  run       run a matrix of workloads x variants x backends; write results\n"
+		   "  list      workloads, variants, backends and suites\n"
+		   "  version   print the version\n"
+		   "  help      this text\n\n"
+		   "'gmembench COMMAND --help' describes a command's options.\n");
 }
 
 static int usage_error(const char *command, const char *fmt, ...)
@@ -189,7 +189,7 @@ static void print_probe_text(const struct host_caps *caps, const struct backend_
 	       caps->hugepages_2m_free, caps->hugepages_1g_free);
 	printf("counters\n");
 	counters = json_object_get(env, "counters");
-	json_object_foreach(counters, key, value) {
+	json_object_foreach (counters, key, value) {
 		if (json_is_true(json_object_get(value, "available")))
 			printf("  %-32s available\n", key);
 		else
@@ -268,7 +268,8 @@ static int cmd_list(int argc, char **argv)
 	       "  default        every workload's default variants on every backend, 1 vCPU,\n"
 	       "                 2 warm-up + 10 kept samples of 100 ms (make bench)\n"
 	       "  quick          the same with 1 + 5 samples of 20 ms (smoke tests)\n"
-	       "  full           also 1..2x CPUs vCPUs and 2M guest pages, 3 + 20 samples of 200 ms\n");
+	       "  full           also 1..2x CPUs vCPUs and 2M guest pages, 3 + 20 samples of 200 "
+	       "ms\n");
 	return 0;
 }
 
@@ -339,7 +340,8 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 			const struct workload *wl = workload_find(items[i]);
 
 			if (!wl)
-				return usage_error("run", "unknown workload '%s' (see gmembench list)",
+				return usage_error("run",
+						   "unknown workload '%s' (see gmembench list)",
 						   items[i]);
 			cfg->workloads[cfg->nr_workloads++] = wl;
 		}
@@ -361,7 +363,8 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 			const struct mem_backend *b = mem_backend_find(items[i]);
 
 			if (!b)
-				return usage_error("run", "unknown backend '%s' (see gmembench list)",
+				return usage_error("run",
+						   "unknown backend '%s' (see gmembench list)",
 						   items[i]);
 			if (cfg->nr_backends == MEM_NR_BACKENDS)
 				return usage_error("run", "backend list too long");
@@ -375,8 +378,8 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 		cfg->nr_vcpus = 0;
 		for (int i = 0; i < n; i++) {
 			if (parse_uint(items[i], 1, VM_MAX_VCPUS, &v))
-				return usage_error("run", "invalid vCPU count '%s' (1..%d)", items[i],
-						   VM_MAX_VCPUS);
+				return usage_error("run", "invalid vCPU count '%s' (1..%d)",
+						   items[i], VM_MAX_VCPUS);
 			cfg->vcpus[cfg->nr_vcpus++] = (unsigned int)v;
 		}
 		break;
@@ -410,7 +413,8 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 		break;
 	case OPT_SAMPLE_MS:
 		if (parse_uint(arg, 1, 60000, &v))
-			return usage_error("run", "invalid sample duration '%s' ms (1..60000)", arg);
+			return usage_error("run", "invalid sample duration '%s' ms (1..60000)",
+					   arg);
 		cfg->sample_ms = (unsigned int)v;
 		break;
 	case OPT_NO_RAW:
@@ -452,7 +456,8 @@ static void on_signal(int sig)
 
 static bool same_case_but_raw(const struct case_result *a, const struct case_result *b)
 {
-	return a->params.workload == b->params.workload && !strcmp(a->params.variant, b->params.variant) &&
+	return a->params.workload == b->params.workload &&
+	       !strcmp(a->params.variant, b->params.variant) &&
 	       a->params.backend == b->params.backend && a->params.nr_vcpus == b->params.nr_vcpus &&
 	       a->params.guest_page_size == b->params.guest_page_size && b->params.raw;
 }
@@ -504,8 +509,8 @@ static void print_summary(const struct run_state *rs)
 		printf("\n");
 		free(values);
 	}
-	printf("\n(%s; 'vs raw' is the harness's median over its raw twin's)\n",
-	       "exits/s for mmio-storm");
+	printf("\n(%s; 'vs raw' is the harness's median over its raw twin's)\n", "exits/s for "
+										 "mmio-storm");
 }
 
 static int cmd_run(int argc, char **argv)

@@ -39,8 +39,7 @@ const struct mem_backend *mem_backend_find(const char *name)
 	return NULL;
 }
 
-int mem_create(struct mem_region *mem, const struct mem_backend *backend, int vm_fd,
-	       uint64_t size)
+int mem_create(struct mem_region *mem, const struct mem_backend *backend, int vm_fd, uint64_t size)
 {
 	uint64_t page = backend->page_size ? backend->page_size : SZ_4K;
 	int ret;

@@ -67,8 +67,7 @@ extern const struct mem_backend *const mem_backends[MEM_NR_BACKENDS];
 
 const struct mem_backend *mem_backend_find(const char *name);
 
-int mem_create(struct mem_region *mem, const struct mem_backend *backend, int vm_fd,
-	       uint64_t size);
+int mem_create(struct mem_region *mem, const struct mem_backend *backend, int vm_fd, uint64_t size);
 void mem_destroy(struct mem_region *mem);
 int mem_punch_hole(struct mem_region *mem, uint64_t offset, uint64_t len);
 int mem_populate(struct mem_region *mem, uint64_t offset, uint64_t len);

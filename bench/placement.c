@@ -85,12 +85,12 @@ json_t *placement_json(void)
 	json_t *obj = json_object(), *nodes = json_array();
 
 	if (!placement_init()) {
-		json_object_set_new(obj, "packages",
-				    json_integer(hwloc_get_nbobjs_by_type(topology,
-									  HWLOC_OBJ_PACKAGE)));
-		json_object_set_new(obj, "cores",
-				    json_integer(hwloc_get_nbobjs_by_type(topology,
-									  HWLOC_OBJ_CORE)));
+		json_object_set_new(
+			obj, "packages",
+			json_integer(hwloc_get_nbobjs_by_type(topology, HWLOC_OBJ_PACKAGE)));
+		json_object_set_new(
+			obj, "cores",
+			json_integer(hwloc_get_nbobjs_by_type(topology, HWLOC_OBJ_CORE)));
 		json_object_set_new(obj, "pus",
 				    json_integer(hwloc_get_nbobjs_by_type(topology, HWLOC_OBJ_PU)));
 	}
@@ -112,10 +112,10 @@ json_t *placement_json(void)
 			if (numa_bitmask_isbitset(cpus, c))
 				json_array_append_new(cpu_list, json_integer(c));
 		numa_free_cpumask(cpus);
-		json_array_append_new(nodes, json_pack("{s:i, s:I, s:I, s:o}", "node", n, "size_mib",
-						       (json_int_t)(size >> 20), "free_mib",
-						       (json_int_t)(free_bytes >> 20), "cpus",
-						       cpu_list));
+		json_array_append_new(nodes,
+				      json_pack("{s:i, s:I, s:I, s:o}", "node", n, "size_mib",
+						(json_int_t)(size >> 20), "free_mib",
+						(json_int_t)(free_bytes >> 20), "cpus", cpu_list));
 	}
 	json_object_set_new(obj, "numa_nodes", nodes);
 	return obj;

@@ -15,7 +15,7 @@
 #include "probe.h"
 #include "util.h"
 
-#define PROBE_SEED 0x5eed5eed12345678ULL
+#define PROBE_SEED	 0x5eed5eed12345678ULL
 #define PROBE_TIMEOUT_MS 5000
 
 /* Picks the bracketed choice out of a sysfs "a [b] c" line. */
@@ -169,9 +169,12 @@ static int probe_touch(const struct mem_backend *backend)
 		uint64_t expect = (g.vm->layout.data_gpa + i * 8) ^ PROBE_SEED;
 
 		if (data[i] != expect) {
-			ret = gmb_error(EIO, "the host read 0x%" PRIx64 " at GPA 0x%" PRIx64
-					     " where the guest wrote 0x%" PRIx64,
-					data[i], g.vm->layout.data_gpa + i * 8, expect);
+			uint64_t gpa = g.vm->layout.data_gpa + i * 8;
+
+			ret = gmb_error(EIO,
+					"the host read 0x%" PRIx64
+					" where the guest wrote 0x%" PRIx64 " (GPA 0x%" PRIx64 ")",
+					data[i], expect, gpa);
 			goto out;
 		}
 	}
@@ -201,8 +204,8 @@ int backend_probe(const struct host_caps *caps, const struct mem_backend *backen
 	gmb_clear_error();
 	if (probe_touch(backend)) {
 		result->status = BACKEND_UNUSABLE;
-		snprintf(result->reason, sizeof(result->reason), "a one-page guest touch failed: %s",
-			 gmb_last_error());
+		snprintf(result->reason, sizeof(result->reason),
+			 "a one-page guest touch failed: %s", gmb_last_error());
 		return 0;
 	}
 	result->status = BACKEND_AVAILABLE;

@@ -98,8 +98,8 @@ static json_t *summary_json(const double *values, size_t n, uint64_t seed)
 	if (stats_summarize(values, n, seed, &s))
 		return json_null();
 	obj = json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "n", (json_int_t)s.n,
-			"median", s.median, "mean", s.mean, "stddev", s.stddev, "min", s.min,
-			"max", s.max, "p10", s.p10, "p90", s.p90, "p99", s.p99, "ci_level",
+			"median", s.median, "mean", s.mean, "stddev", s.stddev, "min", s.min, "max",
+			s.max, "p10", s.p10, "p90", s.p90, "p99", s.p99, "ci_level",
 			STATS_CI_LEVEL);
 	if (s.has_ci) {
 		json_object_set_new(obj, "ci_low", json_real(s.ci_low));
@@ -210,12 +210,11 @@ static json_t *case_samples_json(const struct run_state *rs, const struct case_r
 		json_t *vcpus = json_array(), *counters = json_object();
 
 		for (unsigned int v = 0; v < cr->params.nr_vcpus; v++)
-			json_array_append_new(vcpus,
-					      json_pack("{s:I, s:I, s:I}", "ops",
-							(json_int_t)s->vcpus[v].ops, "host_ns",
-							(json_int_t)s->vcpus[v].host_ns,
-							"guest_cycles",
-							(json_int_t)s->vcpus[v].guest_cycles));
+			json_array_append_new(
+				vcpus,
+				json_pack("{s:I, s:I, s:I}", "ops", (json_int_t)s->vcpus[v].ops,
+					  "host_ns", (json_int_t)s->vcpus[v].host_ns,
+					  "guest_cycles", (json_int_t)s->vcpus[v].guest_cycles));
 		for (int id = 0; id < CTR_NR; id++)
 			if (c->info[id].name[0] && c->info[id].available)
 				json_object_set_new(counters, c->info[id].name,
@@ -247,7 +246,7 @@ static json_t *case_json(const struct run_state *rs, const struct case_result *c
 
 	for (unsigned int v = 0; cr->vcpu_cpus && v < cr->params.nr_vcpus; v++)
 		json_array_append_new(cpus, cr->vcpu_cpus[v] >= 0 ? json_integer(cr->vcpu_cpus[v])
-								   : json_null());
+								  : json_null());
 	json_object_set_new(obj, "iterations_per_sample", json_integer((json_int_t)cr->iterations));
 	json_object_set_new(obj, "placement", json_pack("{s:o}", "vcpu_cpus", cpus));
 	json_object_set_new(obj, "metrics", case_metrics_json(rs, cr, index));
@@ -281,10 +280,9 @@ static json_t *results_json(struct run_state *rs)
 			 PACKAGE_VERSION);
 	json_object_set_new(root, "run",
 			    json_pack("{s:s, s:s, s:s?, s:s, s:o, s:o}", "id", rs->run_id,
-				      "started", rs->started,
-				      "finished", rs->finished[0] ? rs->finished : NULL,
-				      "status", rs->status, "command_line", argv, "options",
-				      options_json(&rs->cfg)));
+				      "started", rs->started, "finished",
+				      rs->finished[0] ? rs->finished : NULL, "status", rs->status,
+				      "command_line", argv, "options", options_json(&rs->cfg)));
 	json_object_set_new(root, "environment", json_incref(rs->environment));
 	json_object_set_new(root, "backends", probe_backends_json(rs->probes, MEM_NR_BACKENDS));
 	json_object_set_new(root, "cases", cases);

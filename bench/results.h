@@ -10,9 +10,9 @@
 
 #include "runner.h"
 
-#define RESULTS_SCHEMA "gmembench-results"
+#define RESULTS_SCHEMA	       "gmembench-results"
 #define RESULTS_SCHEMA_VERSION 1
-#define RESULTS_JSON "results.json"
+#define RESULTS_JSON	       "results.json"
 
 /* The metrics every case reports, derived from its raw samples. */
 enum metric_id {

@@ -11,9 +11,9 @@
 #include "util.h"
 
 /* Results are rewritten after a round at most this often, so Ctrl-C loses little. */
-#define CHECKPOINT_INTERVAL_NS (2ULL * 1000000000ULL)
+#define CHECKPOINT_INTERVAL_NS	     (2ULL * 1000000000ULL)
 #define CALIBRATION_START_ITERATIONS 1000
-#define CALIBRATION_MAX_STEPS 16
+#define CALIBRATION_MAX_STEPS	     16
 
 volatile sig_atomic_t runner_stop_requested;
 
@@ -45,8 +45,9 @@ struct case_runtime {
 const char *case_status_name(enum case_status status)
 {
 	static const char *const names[] = {
-		[CASE_PENDING] = "pending", [CASE_OK] = "ok", [CASE_SKIPPED] = "skipped",
-		[CASE_FAILED] = "failed", [CASE_INTERRUPTED] = "interrupted",
+		[CASE_PENDING] = "pending",	    [CASE_OK] = "ok",
+		[CASE_SKIPPED] = "skipped",	    [CASE_FAILED] = "failed",
+		[CASE_INTERRUPTED] = "interrupted",
 	};
 
 	return names[status];
@@ -259,9 +260,9 @@ static void build_case_id(struct case_result *cr)
 	char page[16];
 
 	format_size(cr->params.guest_page_size, page, sizeof(page));
-	snprintf(cr->id, sizeof(cr->id), "%s/%s/%s/vcpus=%u/gpage=%s%s",
-		 cr->params.workload->name, cr->params.variant, cr->params.backend->name,
-		 cr->params.nr_vcpus, page, cr->params.raw ? "/raw" : "");
+	snprintf(cr->id, sizeof(cr->id), "%s/%s/%s/vcpus=%u/gpage=%s%s", cr->params.workload->name,
+		 cr->params.variant, cr->params.backend->name, cr->params.nr_vcpus, page,
+		 cr->params.raw ? "/raw" : "");
 }
 
 static int add_case(struct run_state *rs, const struct wl_params *params)
@@ -298,8 +299,8 @@ static int expand_matrix(struct run_state *rs)
 			for (int b = 0; b < cfg->nr_backends; b++) {
 				for (int n = 0; n < cfg->nr_vcpus; n++) {
 					for (int p = 0; p < cfg->nr_guest_page_sizes; p++) {
-						for (int raw = 0; raw <= (cfg->with_raw && wl->has_raw);
-						     raw++) {
+						for (int raw = 0;
+						     raw <= (cfg->with_raw && wl->has_raw); raw++) {
 							struct wl_params params = {
 								.workload = wl,
 								.variant = variants[v],

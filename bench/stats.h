@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define STATS_BOOTSTRAP_RESAMPLES 2000
-#define STATS_CI_LEVEL 0.95
+#define STATS_CI_LEVEL		  0.95
 /* Below this many samples no interval is computed: it would only restate the extremes. */
 #define STATS_MIN_SAMPLES_FOR_CI 5
 

@@ -33,14 +33,17 @@ const struct guest_payload *guest_payload_find(const char *name)
 
 #define EXIT_NAME(x) [KVM_EXIT_##x] = "KVM_EXIT_" #x
 static const char *const exit_names[] = {
-	EXIT_NAME(UNKNOWN),	  EXIT_NAME(EXCEPTION),	    EXIT_NAME(IO),
-	EXIT_NAME(HYPERCALL),	  EXIT_NAME(DEBUG),	    EXIT_NAME(HLT),
-	EXIT_NAME(MMIO),	  EXIT_NAME(IRQ_WINDOW_OPEN), EXIT_NAME(SHUTDOWN),
-	EXIT_NAME(FAIL_ENTRY),	  EXIT_NAME(INTR),	    EXIT_NAME(SET_TPR),
-	EXIT_NAME(TPR_ACCESS),	  EXIT_NAME(INTERNAL_ERROR), EXIT_NAME(SYSTEM_EVENT),
-	EXIT_NAME(IOAPIC_EOI),	  EXIT_NAME(HYPERV),	    EXIT_NAME(X86_RDMSR),
-	EXIT_NAME(X86_WRMSR),	  EXIT_NAME(DIRTY_RING_FULL), EXIT_NAME(NOTIFY),
-	EXIT_NAME(MEMORY_FAULT),
+	EXIT_NAME(UNKNOWN),	 EXIT_NAME(EXCEPTION),
+	EXIT_NAME(IO),		 EXIT_NAME(HYPERCALL),
+	EXIT_NAME(DEBUG),	 EXIT_NAME(HLT),
+	EXIT_NAME(MMIO),	 EXIT_NAME(IRQ_WINDOW_OPEN),
+	EXIT_NAME(SHUTDOWN),	 EXIT_NAME(FAIL_ENTRY),
+	EXIT_NAME(INTR),	 EXIT_NAME(SET_TPR),
+	EXIT_NAME(TPR_ACCESS),	 EXIT_NAME(INTERNAL_ERROR),
+	EXIT_NAME(SYSTEM_EVENT), EXIT_NAME(IOAPIC_EOI),
+	EXIT_NAME(HYPERV),	 EXIT_NAME(X86_RDMSR),
+	EXIT_NAME(X86_WRMSR),	 EXIT_NAME(DIRTY_RING_FULL),
+	EXIT_NAME(NOTIFY),	 EXIT_NAME(MEMORY_FAULT),
 };
 
 const char *exit_reason_name(uint32_t reason)
@@ -59,8 +62,10 @@ int kvm_open(int *kvm_fd)
 		int err = errno;
 
 		if (err == ENOENT)
-			return gmb_error(err, "%s does not exist: load kvm_intel, kvm_amd or "
-					      "another KVM module", KVM_DEVICE);
+			return gmb_error(err,
+					 "%s does not exist: load kvm_intel, kvm_amd or "
+					 "another KVM module",
+					 KVM_DEVICE);
 		return gmb_error(err, "cannot open %s: %s%s", KVM_DEVICE, strerror(err),
 				 err == EACCES ? " (run as root or join the kvm group)" : "");
 	}
@@ -281,8 +286,8 @@ int vcpu_reply(struct vcpu *vcpu, uint64_t value)
 }
 
 static const char *const exception_names[32] = {
-	[0] = "#DE", [1] = "#DB", [2] = "NMI", [3] = "#BP", [4] = "#OF", [5] = "#BR",
-	[6] = "#UD", [7] = "#NM", [8] = "#DF", [10] = "#TS", [11] = "#NP", [12] = "#SS",
+	[0] = "#DE",  [1] = "#DB",  [2] = "NMI",  [3] = "#BP",	[4] = "#OF",  [5] = "#BR",
+	[6] = "#UD",  [7] = "#NM",  [8] = "#DF",  [10] = "#TS", [11] = "#NP", [12] = "#SS",
 	[13] = "#GP", [14] = "#PF", [16] = "#MF", [17] = "#AC", [18] = "#MC", [19] = "#XM",
 };
 
@@ -297,8 +302,9 @@ int vcpu_unexpected_exit(struct vcpu *vcpu, const struct ucall *uc)
 				 " != 0x%" PRIx64 ") on vCPU %u",
 				 uc->file, uc->args[0], uc->args[1], uc->args[2], vcpu->id);
 	if (uc && uc->cmd == GMB_UCALL_EXCEPTION) {
-		name = uc->args[0] < 32 && exception_names[uc->args[0]] ?
-			       exception_names[uc->args[0]] : "exception";
+		name = uc->args[0] < 32 && exception_names[uc->args[0]]
+			       ? exception_names[uc->args[0]]
+			       : "exception";
 		return gmb_error(EFAULT,
 				 "guest %s (vector %" PRIu64 ", error code 0x%" PRIx64
 				 ") at rip 0x%" PRIx64 " on vCPU %u",
@@ -312,16 +318,15 @@ int vcpu_unexpected_exit(struct vcpu *vcpu, const struct ucall *uc)
 	switch (run->exit_reason) {
 	case KVM_EXIT_MMIO:
 		return gmb_error(EFAULT,
-				 "unexpected %s: guest %s of %u bytes at GPA 0x%llx on vCPU %u", name,
-				 run->mmio.is_write ? "write" : "read", run->mmio.len,
+				 "unexpected %s: guest %s of %u bytes at GPA 0x%llx on vCPU %u",
+				 name, run->mmio.is_write ? "write" : "read", run->mmio.len,
 				 (unsigned long long)run->mmio.phys_addr, vcpu->id);
 	case KVM_EXIT_IO:
 		return gmb_error(EPROTO, "unexpected %s: %s of %u bytes at port 0x%x on vCPU %u",
 				 name, run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
 				 run->io.size, run->io.port, vcpu->id);
 	case KVM_EXIT_SHUTDOWN:
-		return gmb_error(EFAULT, "unexpected %s (triple fault) on vCPU %u", name,
-				 vcpu->id);
+		return gmb_error(EFAULT, "unexpected %s (triple fault) on vCPU %u", name, vcpu->id);
 	case KVM_EXIT_INTERNAL_ERROR:
 		return gmb_error(EFAULT, "unexpected %s (suberror %u) on vCPU %u", name,
 				 run->internal.suberror, vcpu->id);
@@ -335,8 +340,8 @@ int vcpu_unexpected_exit(struct vcpu *vcpu, const struct ucall *uc)
 		return gmb_error(EFAULT,
 				 "unexpected %s at GPA 0x%llx, %llu bytes, flags 0x%llx on vCPU %u",
 				 name, (unsigned long long)fault->gpa,
-				 (unsigned long long)fault->size,
-				 (unsigned long long)fault->flags, vcpu->id);
+				 (unsigned long long)fault->size, (unsigned long long)fault->flags,
+				 vcpu->id);
 	}
 	default:
 		return gmb_error(EPROTO, "unexpected %s (%u) on vCPU %u", name, run->exit_reason,

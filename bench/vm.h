@@ -15,8 +15,8 @@
 #include "kvm_uapi.h"
 #include "mem.h"
 
-#define VM_MAX_SLOTS 4
-#define VM_MAX_VCPUS 512
+#define VM_MAX_SLOTS	4
+#define VM_MAX_VCPUS	512
 #define VCPU_STACK_SIZE (16 * 1024)
 
 struct guest_payload {
@@ -54,7 +54,7 @@ struct vm {
 		uint64_t pt_base, pt_next, pt_end;
 		uint64_t image_gpa, image_end;
 		uint64_t stacks_gpa;
-		uint64_t boot_size;	/* bytes of memory from GPA 0 */
+		uint64_t boot_size; /* bytes of memory from GPA 0 */
 		uint64_t data_gpa, data_size;
 		uint64_t mmio_gpa; /* GMB_MMIO_WINDOW_SIZE, mapped, no memslot */
 		uint64_t pml4;

@@ -41,7 +41,7 @@ struct wl_case {
 struct workload {
 	const char *name;
 	const char *description;
-	const char *op_name; /* singular: "exit", "fault" */
+	const char *op_name;	     /* singular: "exit", "fault" */
 	const char *const *variants; /* NULL-terminated; the first is the default */
 	bool has_raw;		     /* offers the raw calibration twin */
 	int (*valid)(const struct wl_params *params, const struct host_caps *caps, char *reason,

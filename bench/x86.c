@@ -15,31 +15,31 @@
 #include "util.h"
 #include "vm.h"
 
-#define X86_CR0_PE (1UL << 0)
-#define X86_CR0_MP (1UL << 1)
-#define X86_CR0_ET (1UL << 4)
-#define X86_CR0_NE (1UL << 5)
-#define X86_CR0_WP (1UL << 16)
-#define X86_CR0_PG (1UL << 31)
-#define X86_CR4_PAE (1UL << 5)
-#define X86_CR4_OSFXSR (1UL << 9)
+#define X86_CR0_PE	   (1UL << 0)
+#define X86_CR0_MP	   (1UL << 1)
+#define X86_CR0_ET	   (1UL << 4)
+#define X86_CR0_NE	   (1UL << 5)
+#define X86_CR0_WP	   (1UL << 16)
+#define X86_CR0_PG	   (1UL << 31)
+#define X86_CR4_PAE	   (1UL << 5)
+#define X86_CR4_OSFXSR	   (1UL << 9)
 #define X86_CR4_OSXMMEXCPT (1UL << 10)
-#define EFER_LME (1UL << 8)
-#define EFER_LMA (1UL << 10)
+#define EFER_LME	   (1UL << 8)
+#define EFER_LMA	   (1UL << 10)
 
-#define PTE_PRESENT (1ULL << 0)
-#define PTE_WRITE (1ULL << 1)
-#define PTE_LARGE (1ULL << 7)
+#define PTE_PRESENT   (1ULL << 0)
+#define PTE_WRITE     (1ULL << 1)
+#define PTE_LARGE     (1ULL << 7)
 #define PTE_ADDR_MASK 0x000ffffffffff000ULL
 
 #define SEL_CODE 0x08
 #define SEL_DATA 0x10
-#define SEL_TSS 0x18
+#define SEL_TSS	 0x18
 
 /* Fixed system area in the first pages of boot memory. */
-#define GDT_GPA 0x1000
-#define IDT_GPA 0x2000
-#define TSS_GPA 0x3000
+#define GDT_GPA	   0x1000
+#define IDT_GPA	   0x2000
+#define TSS_GPA	   0x3000
 #define SYSTEM_END 0x4000
 
 static uint64_t page_tables_needed(uint64_t boot_size, uint64_t data_gpa, uint64_t data_size,
@@ -47,9 +47,9 @@ static uint64_t page_tables_needed(uint64_t boot_size, uint64_t data_gpa, uint64
 {
 	/* Everything up to the MMIO window, which sits above the highest memory. */
 	uint64_t top = ALIGN_UP(data_size ? data_gpa + data_size : boot_size, SZ_1G) + SZ_2M;
-	uint64_t pages = 1;			   /* PML4 */
+	uint64_t pages = 1;				    /* PML4 */
 	pages += (top + (512 * SZ_1G) - 1) / (512 * SZ_1G); /* PDPTs */
-	pages += 2 * ((top + SZ_1G - 1) / SZ_1G);	   /* PDs, generously */
+	pages += 2 * ((top + SZ_1G - 1) / SZ_1G);	    /* PDs, generously */
 	if (page_size == SZ_4K)
 		pages += (boot_size + data_size + GMB_MMIO_WINDOW_SIZE) / SZ_2M + 2;
 	return pages;
@@ -175,8 +175,8 @@ static int pt_map_range(struct vm *vm, uint64_t gpa, uint64_t size)
 		if (ret)
 			return ret;
 		if (page_size == SZ_2M) {
-			guest_ptr(vm, pd)[(addr >> 21) & 511] =
-				addr | PTE_PRESENT | PTE_WRITE | PTE_LARGE;
+			guest_ptr(vm, pd)[(addr >> 21) & 511] = addr | PTE_PRESENT | PTE_WRITE |
+								PTE_LARGE;
 			continue;
 		}
 		ret = pt_next_level(vm, pd, (addr >> 21) & 511, &pt);
@@ -225,14 +225,17 @@ int vm_load_guest(struct vm *vm, const struct vm_guest_config *cfg, struct mem_r
 	if (ret)
 		return ret;
 	if (!boot_mem->hva)
-		return gmb_error(EINVAL, "boot memory (%s) has no host mapping to load a guest into",
+		return gmb_error(EINVAL,
+				 "boot memory (%s) has no host mapping to load a guest into",
 				 boot_mem->backend->name);
 	needed = data_mem ? l->boot_size : l->boot_size + l->data_size;
 	if (boot_mem->size < needed)
-		return gmb_error(EINVAL, "boot memory is %" PRIu64 " bytes, the layout needs %" PRIu64,
+		return gmb_error(EINVAL,
+				 "boot memory is %" PRIu64 " bytes, the layout needs %" PRIu64,
 				 boot_mem->size, needed);
 	if (data_mem && data_mem->size < l->data_size)
-		return gmb_error(EINVAL, "data memory is %" PRIu64 " bytes, the layout needs %" PRIu64,
+		return gmb_error(EINVAL,
+				 "data memory is %" PRIu64 " bytes, the layout needs %" PRIu64,
 				 data_mem->size, l->data_size);
 
 	ret = vm_bind_region(vm, 0, 0, boot_mem);
@@ -292,7 +295,11 @@ static int vcpu_setup_long_mode(struct vcpu *vcpu, const struct vm_guest_config 
 	set_segment(&sregs.ds, SEL_DATA, 3, false);
 	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
 	sregs.tr = (struct kvm_segment){
-		.base = l->tss, .limit = 0x67, .selector = SEL_TSS, .type = 11, .present = 1,
+		.base = l->tss,
+		.limit = 0x67,
+		.selector = SEL_TSS,
+		.type = 11,
+		.present = 1,
 	};
 	sregs.ldt = (struct kvm_segment){ .type = 2, .present = 1, .limit = 0xffff };
 	sregs.gdt.base = l->gdt;
@@ -341,8 +348,8 @@ int vm_add_vcpus(struct vm *vm, const struct vm_guest_config *cfg)
 			free(vcpu);
 			return ret;
 		}
-		vcpu->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd,
-				 0);
+		vcpu->run =
+			mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
 		if (vcpu->run == MAP_FAILED) {
 			ret = gmb_error(errno, "mmap of the kvm_run area (vCPU %u) failed: %s", i,
 					strerror(errno));

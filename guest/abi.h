@@ -25,13 +25,13 @@
 #define GMB_ASSERT_FILE_BYTES 48
 
 /* ucall commands (in %eax). */
-#define GMB_UCALL_NONE 0
-#define GMB_UCALL_SYNC 1      /* a0: stage; the host replies in %rax */
-#define GMB_UCALL_RESULT 2    /* a0..a4: values measured in the guest */
-#define GMB_UCALL_ASSERT 3    /* a0: line, a1, a2: the compared values, file in r10..r15 */
+#define GMB_UCALL_NONE	    0
+#define GMB_UCALL_SYNC	    1 /* a0: stage; the host replies in %rax */
+#define GMB_UCALL_RESULT    2 /* a0..a4: values measured in the guest */
+#define GMB_UCALL_ASSERT    3 /* a0: line, a1, a2: the compared values, file in r10..r15 */
 #define GMB_UCALL_EXCEPTION 4 /* a0: vector, a1: error code, a2: faulting rip */
-#define GMB_UCALL_DONE 5      /* a0: guest_main's return value */
-#define GMB_UCALL_NR 6
+#define GMB_UCALL_DONE	    5 /* a0: guest_main's return value */
+#define GMB_UCALL_NR	    6
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -63,6 +63,6 @@ struct gmb_guest_args {
 #endif
 
 #define GMB_EXCEPTION_STUB_SIZE 16
-#define GMB_MMIO_WINDOW_SIZE 0x200000ULL
+#define GMB_MMIO_WINDOW_SIZE	0x200000ULL
 
 #endif /* GMB_GUEST_ABI_H */

@@ -51,17 +51,17 @@ static inline uint64_t rdtsc_ordered(void)
 __attribute__((noreturn)) void __guest_assert_fail(const char *file, uint64_t line, uint64_t a,
 						   uint64_t b);
 
-#define GUEST_ASSERT(cond)                                                                 \
-	do {                                                                               \
-		if (!(cond))                                                               \
-			__guest_assert_fail(__FILE_NAME__, __LINE__, 0, 0);                \
+#define GUEST_ASSERT(cond)                                                  \
+	do {                                                                \
+		if (!(cond))                                                \
+			__guest_assert_fail(__FILE_NAME__, __LINE__, 0, 0); \
 	} while (0)
 
-#define GUEST_ASSERT_EQ(a, b)                                                              \
-	do {                                                                               \
-		uint64_t __a = (a), __b = (b);                                             \
-		if (__a != __b)                                                            \
-			__guest_assert_fail(__FILE_NAME__, __LINE__, __a, __b);            \
+#define GUEST_ASSERT_EQ(a, b)                                                   \
+	do {                                                                    \
+		uint64_t __a = (a), __b = (b);                                  \
+		if (__a != __b)                                                 \
+			__guest_assert_fail(__FILE_NAME__, __LINE__, __a, __b); \
 	} while (0)
 
 #endif /* GMB_GUEST_RUNTIME_H */

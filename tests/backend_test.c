@@ -25,10 +25,10 @@ FIXTURE_VARIANT(backend)
 	enum mem_backend_id id;
 };
 
-#define BACKEND_VARIANT(variant, backend_id)                                               \
-	FIXTURE_VARIANT_ADD(backend, variant)                                              \
-	{                                                                                  \
-		.id = backend_id,                                                          \
+#define BACKEND_VARIANT(variant, backend_id)  \
+	FIXTURE_VARIANT_ADD(backend, variant) \
+	{                                     \
+		.id = backend_id,             \
 	}
 
 BACKEND_VARIANT(anon, MEM_ANON);
@@ -52,11 +52,11 @@ FIXTURE_TEARDOWN(backend)
 {
 }
 
-#define SKIP_UNLESS_AVAILABLE()                                                            \
-	do {                                                                               \
-		if (self->probe.status != BACKEND_AVAILABLE)                               \
-			SKIP(return, "%s %s: %s", mem_backends[variant->id]->name,         \
-			     backend_status_name(self->probe.status), self->probe.reason); \
+#define SKIP_UNLESS_AVAILABLE()                                                                  \
+	do {                                                                                     \
+		if (self->probe.status != BACKEND_AVAILABLE)                                     \
+			SKIP(return, "%s %s: %s", mem_backends[variant->id]->name,               \
+				   backend_status_name(self->probe.status), self->probe.reason); \
 	} while (0)
 
 static void run_touch(struct __test_metadata *_metadata, struct guest *g, uint64_t seed)
@@ -106,7 +106,7 @@ TEST_F(backend, guest_runs_from_backend_and_host_sees_its_writes)
 	SKIP_WITHOUT_KVM();
 	SKIP_UNLESS_AVAILABLE();
 	ASSERT_EQ(0, guest_create(&g, mem_backends[variant->id], &cfg))
-		TH_LOG("%s", gmb_last_error());
+	TH_LOG("%s", gmb_last_error());
 	/* Code and page tables are in the backend too, unless the host cannot map it. */
 	EXPECT_EQ(g.split, mem_backends[variant->id]->no_host_map);
 	run_touch(_metadata, &g, SEED);
@@ -133,14 +133,14 @@ TEST_F(backend, punched_memory_reads_zero_and_refaults)
 	if (!mem_backends[variant->id]->punch_hole)
 		SKIP(return, "%s cannot punch holes", mem_backends[variant->id]->name);
 	ASSERT_EQ(0, guest_create(&g, mem_backends[variant->id], &cfg))
-		TH_LOG("%s", gmb_last_error());
+	TH_LOG("%s", gmb_last_error());
 	run_touch(_metadata, &g, SEED);
 	ASSERT_EQ(0, vcpu_run_to_ucall(g.vm->vcpus[0], &uc));
 	ASSERT_EQ(GMB_UCALL_DONE, uc.cmd);
 
 	offset = g.vm->layout.data_gpa; /* the data area's offset in the single region */
 	ASSERT_EQ(0, mem_punch_hole(&g.mem, offset, g.vm->layout.data_size))
-		TH_LOG("%s", gmb_last_error());
+	TH_LOG("%s", gmb_last_error());
 	data = vm_gpa_to_hva(g.vm, g.vm->layout.data_gpa);
 	for (uint64_t i = 0; i < g.vm->layout.data_size / 8; i += 512) {
 		ASSERT_EQ(0, data[i]);
@@ -162,7 +162,7 @@ TEST_F(backend, populate_then_run)
 	SKIP_WITHOUT_KVM();
 	SKIP_UNLESS_AVAILABLE();
 	ASSERT_EQ(0, guest_create(&g, mem_backends[variant->id], &cfg))
-		TH_LOG("%s", gmb_last_error());
+	TH_LOG("%s", gmb_last_error());
 	ASSERT_EQ(0, mem_populate(&g.mem, 0, g.mem.size)) TH_LOG("%s", gmb_last_error());
 	run_touch(_metadata, &g, ~SEED);
 	if (g.mem.hva)

@@ -22,11 +22,11 @@ static inline const char *kvm_unavailable(void)
 	return NULL;
 }
 
-#define SKIP_WITHOUT_KVM()                                                                 \
-	do {                                                                               \
-		const char *__why = kvm_unavailable();                                     \
-		if (__why)                                                                 \
-			SKIP(return, "%s", __why);                                         \
+#define SKIP_WITHOUT_KVM()                             \
+	do {                                           \
+		const char *__why = kvm_unavailable(); \
+		if (__why)                             \
+			SKIP(return, "%s", __why);     \
 	} while (0)
 
 #endif /* GMB_TEST_UTIL_H */

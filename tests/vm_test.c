@@ -116,7 +116,7 @@ TEST(unexpected_exit_names_the_reason)
 	SKIP_WITHOUT_KVM();
 	ASSERT_EQ(-EFAULT, run_mode(MODE_MMIO, &uc, error, sizeof(error)));
 	EXPECT_NE(NULL, strstr(error, "KVM_EXIT_MMIO: guest write of 4 bytes at GPA 0x"))
-		TH_LOG("%s", error);
+	TH_LOG("%s", error);
 }
 
 TEST(sync_reply_reaches_guest)

@@ -42,8 +42,9 @@ static int storm_setup(struct wl_case *wc)
 	for (unsigned int i = 0; i < wc->guest.vm->nr_vcpus; i++) {
 		ret = vcpu_run_to_ucall(wc->guest.vm->vcpus[i], &uc);
 		if (!ret && uc.cmd != GMB_UCALL_SYNC)
-			ret = gmb_error(EPROTO, "vCPU %u sent ucall %" PRIu64 " before its first SYNC",
-					i, uc.cmd);
+			ret = gmb_error(EPROTO,
+					"vCPU %u sent ucall %" PRIu64 " before its first SYNC", i,
+					uc.cmd);
 		if (ret) {
 			guest_destroy(&wc->guest);
 			return ret;
@@ -88,7 +89,8 @@ static int storm_run_raw(struct vcpu *vcpu, uint64_t *exits)
 	       run->io.port == GMB_STORM_PORT)
 		n++;
 	*exits = n;
-	return ret ? gmb_error(errno, "KVM_RUN (vCPU %u) failed: %s", vcpu->id, strerror(errno)) : 0;
+	return ret ? gmb_error(errno, "KVM_RUN (vCPU %u) failed: %s", vcpu->id, strerror(errno))
+		   : 0;
 }
 
 static int storm_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t iterations,

@@ -13,8 +13,8 @@
 
 static int anon_create(struct mem_region *mem, int vm_fd, uint64_t size)
 {
-	void *hva = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-			 -1, 0);
+	void *hva = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	if (hva == MAP_FAILED)
 		return gmb_error(errno, "mmap(MAP_ANONYMOUS, %llu bytes) failed: %s",
@@ -30,8 +30,8 @@ static int anon_thp_create(struct mem_region *mem, int vm_fd, uint64_t size)
 	uint8_t *raw, *aligned;
 	int ret;
 
-	raw = mmap(NULL, padded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		   -1, 0);
+	raw = mmap(NULL, padded, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (raw == MAP_FAILED)
 		return gmb_error(errno, "mmap(MAP_ANONYMOUS, %llu bytes) failed: %s",
 				 (unsigned long long)padded, strerror(errno));
@@ -74,7 +74,9 @@ static int anon_thp_probe(const struct host_caps *caps, char *reason, size_t len
 		return -EOPNOTSUPP;
 	}
 	if (!caps->thp_enabled[0]) {
-		snprintf(reason, len, "no /sys/kernel/mm/transparent_hugepage (CONFIG_TRANSPARENT_HUGEPAGE off)");
+		snprintf(reason, len,
+			 "no /sys/kernel/mm/transparent_hugepage (CONFIG_TRANSPARENT_HUGEPAGE "
+			 "off)");
 		return -EOPNOTSUPP;
 	}
 	return 0;

@@ -59,7 +59,8 @@ static int gmem_probe_flags(const struct host_caps *caps, uint64_t flags, const 
 			    char *reason, size_t len)
 {
 	if (!caps->cap_guest_memfd) {
-		snprintf(reason, len, "KVM_CAP_GUEST_MEMFD is 0 (needs Linux 6.8+ with guest_memfd)");
+		snprintf(reason, len,
+			 "KVM_CAP_GUEST_MEMFD is 0 (needs Linux 6.8+ with guest_memfd)");
 		return -EOPNOTSUPP;
 	}
 	if (((uint64_t)caps->cap_guest_memfd_flags & flags) != flags) {

@@ -19,8 +19,9 @@ static int hugetlb_create(struct mem_region *mem, int vm_fd, uint64_t size)
 	if (!ret)
 		ret = mem_map_fd(mem, PROT_READ | PROT_WRITE, MAP_SHARED);
 	if (ret == -ENOMEM)
-		ret = gmb_error(ENOMEM, "not enough free 2 MiB huge pages for %llu MiB (see "
-					"/proc/sys/vm/nr_hugepages)",
+		ret = gmb_error(ENOMEM,
+				"not enough free 2 MiB huge pages for %llu MiB (see "
+				"/proc/sys/vm/nr_hugepages)",
 				(unsigned long long)(mem->size >> 20));
 	if (ret)
 		mem_unmap_close(mem);
@@ -35,8 +36,9 @@ static void hugetlb_destroy(struct mem_region *mem)
 static int hugetlb_probe(const struct host_caps *caps, char *reason, size_t len)
 {
 	if (!caps->hugepages_2m_free) {
-		snprintf(reason, len, "no free 2 MiB huge pages (HugePages_Free is 0; reserve some "
-				      "in /proc/sys/vm/nr_hugepages)");
+		snprintf(reason, len,
+			 "no free 2 MiB huge pages (HugePages_Free is 0; reserve some "
+			 "in /proc/sys/vm/nr_hugepages)");
 		return -EOPNOTSUPP;
 	}
 	return 0;
