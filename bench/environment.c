@@ -161,6 +161,17 @@ static json_t *counters_json(void)
 	return obj;
 }
 
+/* Whether the tracing interfaces the flush counters use are there. */
+static json_t *tracing_json(void)
+{
+	char paranoid[16] = "";
+	bool tracefs = !access("/sys/kernel/tracing/events", F_OK);
+
+	read_text_file("/proc/sys/kernel/perf_event_paranoid", paranoid, sizeof(paranoid));
+	return json_pack("{s:b, s:s, s:b}", "tracefs", tracefs, "perf_event_paranoid", paranoid,
+			 "root", geteuid() == 0);
+}
+
 json_t *probe_environment(const struct host_caps *caps)
 {
 	struct utsname uts;
@@ -168,12 +179,13 @@ json_t *probe_environment(const struct host_caps *caps)
 
 	uname(&uts);
 	read_text_file("/proc/cmdline", cmdline, sizeof(cmdline));
-	return json_pack("{s:s, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:s}", "host",
-			 uts.nodename, "cpu", cpu_json(), "topology", placement_json(),
+	return json_pack("{s:s, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:s}",
+			 "host", uts.nodename, "cpu", cpu_json(), "topology", placement_json(),
 			 "hypervisor", hypervisor_json(caps), "kernel", "release", uts.release,
 			 "version", uts.version, "machine", uts.machine, "cmdline", cmdline,
 			 "memory", memory_json(caps), "kvm", kvm_json(caps), "counters",
-			 counters_json(), "suite_version", PACKAGE_VERSION);
+			 counters_json(), "tracing", tracing_json(), "suite_version",
+			 PACKAGE_VERSION);
 }
 
 json_t *probe_backends_json(const struct backend_probe *probes, int count)
