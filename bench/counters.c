@@ -103,73 +103,128 @@ static long perf_event_open(struct perf_event_attr *attr, int cpu)
 	return syscall(SYS_perf_event_open, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-static void open_tlb_flush_counters(struct counters *c)
+static void close_fds(struct counters *c, int id)
+{
+	if (!c->perf_fds[id])
+		return;
+	for (int cpu = 0; cpu < c->nr_cpus; cpu++)
+		if (c->perf_fds[id][cpu] >= 0)
+			close(c->perf_fds[id][cpu]);
+	free(c->perf_fds[id]);
+	c->perf_fds[id] = NULL;
+}
+
+/* tracefs is where tracepoint ids live; mount it where the kernel expects it. */
+static int tracefs_ready(char *why, size_t len)
+{
+	if (!access(TRACEFS "/events", F_OK))
+		return 0;
+	if (!mount("nodev", TRACEFS, "tracefs", 0, NULL))
+		return 0;
+	snprintf(why, len, "tracefs is not mounted at %s and mounting it failed: %s", TRACEFS,
+		 strerror(errno));
+	return -1;
+}
+
+/*
+ * Counts a tracepoint system-wide into counter id: one perf counter per CPU, with an optional
+ * filter. On failure the counter is unavailable with the reason, and nothing stays open.
+ */
+static void open_tracepoint(struct counters *c, int id, const char *event, const char *filter)
 {
 	struct perf_event_attr attr = { .type = PERF_TYPE_TRACEPOINT, .size = sizeof(attr) };
-	char buf[64], why[160];
-	int reason, cpu;
+	struct counter_info *info = &c->info[id];
+	char path[256], buf[32];
 
-	for (int r = 0; r < COUNTERS_MAX_TLB_REASONS; r++)
-		set_info(c, CTR_TLB_FLUSH_FIRST + r, "", "count",
-			 "tlb:tlb_flush events, this reason");
-
-	/* tracefs is where tracepoint ids live; mount it where the kernel expects it. */
-	if (access(TRACEFS "/events", F_OK) && mount("nodev", TRACEFS, "tracefs", 0, NULL)) {
-		snprintf(why, sizeof(why),
-			 "tracefs is not mounted at %s and mounting it failed: %s", TRACEFS,
-			 strerror(errno));
-		goto unavailable;
-	}
-	if (read_text_file(TLB_FLUSH_EVENT "/id", buf, sizeof(buf)) || parse_tlb_reasons(c)) {
-		snprintf(why, sizeof(why), "no readable tlb:tlb_flush tracepoint in %s", TRACEFS);
-		goto unavailable;
+	if (tracefs_ready(info->reason, sizeof(info->reason)))
+		return;
+	snprintf(path, sizeof(path), TRACEFS "/events/%s/id", event);
+	if (read_text_file(path, buf, sizeof(buf))) {
+		snprintf(info->reason, sizeof(info->reason), "no tracepoint %s in this kernel",
+			 event);
+		return;
 	}
 	attr.config = strtoull(buf, NULL, 10);
-
-	c->perf_fds = calloc((size_t)c->nr_tlb_reasons * c->nr_cpus, sizeof(int));
-	if (!c->perf_fds) {
-		snprintf(why, sizeof(why), "out of memory");
-		goto unavailable;
+	c->perf_fds[id] = malloc(sizeof(int) * c->nr_cpus);
+	if (!c->perf_fds[id]) {
+		snprintf(info->reason, sizeof(info->reason), "out of memory");
+		return;
 	}
-	for (int i = 0; i < c->nr_tlb_reasons * c->nr_cpus; i++)
-		c->perf_fds[i] = -1;
-	for (reason = 0; reason < c->nr_tlb_reasons; reason++) {
-		char filter[32];
+	for (int cpu = 0; cpu < c->nr_cpus; cpu++)
+		c->perf_fds[id][cpu] = -1;
+	for (int cpu = 0; cpu < c->nr_cpus; cpu++) {
+		int fd = (int)perf_event_open(&attr, cpu);
 
-		snprintf(filter, sizeof(filter), "reason == %d", reason);
-		for (cpu = 0; cpu < c->nr_cpus; cpu++) {
-			int *fd = &c->perf_fds[reason * c->nr_cpus + cpu];
-
-			*fd = (int)perf_event_open(&attr, cpu);
-			if (*fd < 0 && errno == ENODEV)
-				continue; /* an offline CPU */
-			if (*fd < 0) {
-				snprintf(why, sizeof(why),
-					 "perf_event_open(tlb:tlb_flush, cpu %d): %s", cpu,
-					 strerror(errno));
-				goto close_fds;
-			}
-			if (ioctl(*fd, PERF_EVENT_IOC_SET_FILTER, filter)) {
-				snprintf(why, sizeof(why), "PERF_EVENT_IOC_SET_FILTER: %s",
-					 strerror(errno));
-				goto close_fds;
-			}
+		if (fd < 0 && errno == ENODEV)
+			continue; /* an offline CPU */
+		if (fd < 0) {
+			snprintf(info->reason, sizeof(info->reason),
+				 "perf_event_open(%s, cpu %d): %s", event, cpu, strerror(errno));
+			close_fds(c, id);
+			return;
+		}
+		c->perf_fds[id][cpu] = fd;
+		if (filter && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, filter)) {
+			snprintf(info->reason, sizeof(info->reason),
+				 "PERF_EVENT_IOC_SET_FILTER(%s) on %s: %s", filter, event,
+				 strerror(errno));
+			close_fds(c, id);
+			return;
 		}
 	}
-	for (reason = 0; reason < c->nr_tlb_reasons; reason++)
-		c->info[CTR_TLB_FLUSH_FIRST + reason].available = true;
-	return;
+	info->available = true;
+}
 
-close_fds:
-	counters_close(c);
-unavailable:
-	/* One entry carries the reason; the per-reason slots are not known without tracefs. */
-	if (!c->nr_tlb_reasons) {
-		snprintf(c->info[CTR_TLB_FLUSH_FIRST].name, sizeof(c->info[0].name), "tlb_flush");
-		c->nr_tlb_reasons = 1;
+static void open_tlb_flush_counters(struct counters *c)
+{
+	char why[160];
+
+	if (tracefs_ready(why, sizeof(why)) || parse_tlb_reasons(c)) {
+		/* Without the format, the reasons are unknown: one entry carries why. */
+		if (!c->nr_tlb_reasons)
+			snprintf(why, sizeof(why), "no readable tlb:tlb_flush tracepoint in %s",
+				 TRACEFS);
+		set_info(c, CTR_TLB_FLUSH_FIRST, "tlb_flush", "count", "tlb:tlb_flush events");
+		set_unavailable(c, CTR_TLB_FLUSH_FIRST, why);
+		return;
 	}
-	for (int r = 0; r < c->nr_tlb_reasons; r++)
-		set_unavailable(c, CTR_TLB_FLUSH_FIRST + r, why);
+	for (int r = 0; r < c->nr_tlb_reasons; r++) {
+		char filter[32];
+
+		c->info[CTR_TLB_FLUSH_FIRST + r].unit = "count";
+		c->info[CTR_TLB_FLUSH_FIRST + r].description = "tlb:tlb_flush events, this reason";
+		snprintf(filter, sizeof(filter), "reason == %d", r);
+		open_tracepoint(c, CTR_TLB_FLUSH_FIRST + r, "tlb/tlb_flush", filter);
+	}
+}
+
+/* What KVM did per operation: the evidence behind a cost. */
+static const struct {
+	const char *event;
+	const char *description;
+} kvm_events[COUNTERS_NR_KVM_EVENTS] = {
+	{ "kvm/kvm_exit", "exits from the guest to KVM (any reason)" },
+	{ "kvm/kvm_userspace_exit", "KVM_RUN returning to userspace" },
+	{ "kvm/kvm_emulate_insn", "instructions KVM's emulator ran" },
+	{ "kvm/kvm_mmio", "MMIO accesses KVM handled or forwarded" },
+	{ "kvm/kvm_fast_mmio", "fast-MMIO-bus writes (no decode)" },
+	{ "kvm/kvm_page_fault", "guest page faults KVM handled" },
+	{ "kvmmmu/kvm_mmu_pagetable_walk", "guest page-table walks by KVM's MMU" },
+	{ "kvmmmu/handle_mmio_page_fault", "faults on MMIO SPTEs" },
+	{ "kvm/kvm_pio", "port I/O KVM handled or forwarded" },
+};
+
+static void open_kvm_event_counters(struct counters *c)
+{
+	for (int i = 0; i < COUNTERS_NR_KVM_EVENTS; i++) {
+		int id = CTR_KVM_EVENT_FIRST + i;
+		char name[48];
+
+		snprintf(name, sizeof(name), "%s", kvm_events[i].event);
+		*strchr(name, '/') = '.';
+		set_info(c, id, name, "count", kvm_events[i].description);
+		open_tracepoint(c, id, kvm_events[i].event, NULL);
+	}
 }
 
 void counters_open(struct counters *c)
@@ -224,17 +279,13 @@ void counters_open(struct counters *c)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	open_tlb_flush_counters(c);
+	open_kvm_event_counters(c);
 }
 
 void counters_close(struct counters *c)
 {
-	if (c->perf_fds) {
-		for (int i = 0; i < c->nr_tlb_reasons * c->nr_cpus; i++)
-			if (c->perf_fds[i] >= 0)
-				close(c->perf_fds[i]);
-		free(c->perf_fds);
-	}
-	c->perf_fds = NULL;
+	for (int id = 0; id < CTR_NR; id++)
+		close_fds(c, id);
 }
 
 void counters_read(struct counters *c, int64_t values[CTR_NR])
@@ -253,15 +304,13 @@ void counters_read(struct counters *c, int64_t values[CTR_NR])
 		if (c->info[CTR_DIRECTMAP_4K_KB + i].available &&
 		    !read_proc_key("/proc/meminfo", directmap_keys[i], &u))
 			values[CTR_DIRECTMAP_4K_KB + i] = (int64_t)u;
-	if (!c->perf_fds)
-		return;
-	for (int r = 0; r < c->nr_tlb_reasons; r++) {
-		for (int cpu = 0; cpu < c->nr_cpus; cpu++) {
-			int fd = c->perf_fds[r * c->nr_cpus + cpu];
+	for (int id = 0; id < CTR_NR; id++) {
+		for (int cpu = 0; c->perf_fds[id] && cpu < c->nr_cpus; cpu++) {
+			int fd = c->perf_fds[id][cpu];
 			uint64_t count;
 
 			if (fd >= 0 && read(fd, &count, sizeof(count)) == sizeof(count))
-				values[CTR_TLB_FLUSH_FIRST + r] += (int64_t)count;
+				values[id] += (int64_t)count;
 		}
 	}
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #define COUNTERS_MAX_TLB_REASONS 8
+#define COUNTERS_NR_KVM_EVENTS	 9
 
 enum counter_id {
 	CTR_TLB_SHOOTDOWN_IPIS, /* /proc/interrupts TLB, all CPUs */
@@ -21,7 +22,9 @@ enum counter_id {
 	CTR_DIRECTMAP_2M_KB,
 	CTR_DIRECTMAP_1G_KB,
 	CTR_TLB_FLUSH_FIRST, /* tlb:tlb_flush, one per reason */
-	CTR_NR = CTR_TLB_FLUSH_FIRST + COUNTERS_MAX_TLB_REASONS,
+	/* KVM's own events (kvm:kvm_exit, kvm:kvm_emulate_insn...): what an operation made it do. */
+	CTR_KVM_EVENT_FIRST = CTR_TLB_FLUSH_FIRST + COUNTERS_MAX_TLB_REASONS,
+	CTR_NR = CTR_KVM_EVENT_FIRST + COUNTERS_NR_KVM_EVENTS,
 };
 
 struct counter_info {
@@ -36,7 +39,7 @@ struct counters {
 	struct counter_info info[CTR_NR];
 	int nr_cpus;
 	int nr_tlb_reasons;
-	int *perf_fds; /* [reason][cpu] */
+	int *perf_fds[CTR_NR]; /* tracepoint counters: one perf fd per CPU, else NULL */
 };
 
 /* Finds out which counters this host gives; never fails, unavailable ones carry a reason. */

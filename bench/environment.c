@@ -102,19 +102,28 @@ static json_t *kvm_json(const struct host_caps *caps)
 			json_array_append_new(flags, json_string(gmem_flags[i].name));
 	obj = json_pack("{s:b, s:i, s:s}", "usable", 1, "api_version", caps->kvm_api_version,
 			"module", caps->kvm_module);
-	json_object_set_new(
-		obj, "capabilities",
-		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			  "KVM_CAP_USER_MEMORY2", (json_int_t)caps->cap_user_memory2,
-			  "KVM_CAP_GUEST_MEMFD", (json_int_t)caps->cap_guest_memfd,
-			  "KVM_CAP_GUEST_MEMFD_FLAGS", (json_int_t)caps->cap_guest_memfd_flags,
-			  "KVM_CAP_MEMORY_ATTRIBUTES", (json_int_t)caps->cap_memory_attributes,
-			  "KVM_CAP_VM_TYPES", (json_int_t)caps->cap_vm_types,
-			  "KVM_CAP_PRE_FAULT_MEMORY", (json_int_t)caps->cap_pre_fault_memory,
-			  "KVM_CAP_IOEVENTFD", (json_int_t)caps->cap_ioeventfd, "KVM_CAP_NR_VCPUS",
-			  (json_int_t)caps->cap_nr_vcpus, "KVM_CAP_MAX_VCPUS",
-			  (json_int_t)caps->cap_max_vcpus, "KVM_CAP_TSC_CONTROL",
-			  (json_int_t)caps->cap_tsc_control));
+	const struct {
+		const char *name;
+		long value;
+	} cap_list[] = {
+		{ "KVM_CAP_USER_MEMORY2", caps->cap_user_memory2 },
+		{ "KVM_CAP_GUEST_MEMFD", caps->cap_guest_memfd },
+		{ "KVM_CAP_GUEST_MEMFD_FLAGS", caps->cap_guest_memfd_flags },
+		{ "KVM_CAP_MEMORY_ATTRIBUTES", caps->cap_memory_attributes },
+		{ "KVM_CAP_VM_TYPES", caps->cap_vm_types },
+		{ "KVM_CAP_PRE_FAULT_MEMORY", caps->cap_pre_fault_memory },
+		{ "KVM_CAP_IOEVENTFD", caps->cap_ioeventfd },
+		{ "KVM_CAP_IOEVENTFD_ANY_LENGTH", caps->cap_ioeventfd_any_length },
+		{ "KVM_CAP_NR_VCPUS", caps->cap_nr_vcpus },
+		{ "KVM_CAP_MAX_VCPUS", caps->cap_max_vcpus },
+		{ "KVM_CAP_TSC_CONTROL", caps->cap_tsc_control },
+	};
+	json_t *capabilities = json_object();
+
+	for (size_t i = 0; i < ARRAY_SIZE(cap_list); i++)
+		json_object_set_new(capabilities, cap_list[i].name,
+				    json_integer(cap_list[i].value));
+	json_object_set_new(obj, "capabilities", capabilities);
 	json_object_set_new(obj, "guest_memfd_flags", flags);
 	json_object_set_new(obj, "sw_protected_vm",
 			    json_boolean(caps->cap_vm_types & (1 << KVM_X86_SW_PROTECTED_VM)));

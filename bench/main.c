@@ -283,6 +283,7 @@ static int apply_suite(struct run_config *cfg, const char *suite)
 	cfg->vcpus[0] = 1;
 	cfg->nr_guest_page_sizes = 1;
 	cfg->guest_page_sizes[0] = SZ_4K;
+	cfg->all_variants = false;
 	if (!strcmp(suite, "default")) {
 		cfg->warmup = 2;
 		cfg->samples = 10;
@@ -304,6 +305,7 @@ static int apply_suite(struct run_config *cfg, const char *suite)
 			cfg->vcpus[cfg->nr_vcpus++] = (unsigned int)(2 * cpus);
 		cfg->nr_guest_page_sizes = 2;
 		cfg->guest_page_sizes[1] = SZ_2M;
+		cfg->all_variants = true;
 	} else {
 		return -EINVAL;
 	}
@@ -470,6 +472,7 @@ static void print_summary(const struct run_state *rs)
 		const struct case_result *cr = &rs->cases[i];
 		struct stats_summary s, raw;
 		struct metric_def def;
+		const char *why;
 		double *values;
 		int n;
 
@@ -481,7 +484,7 @@ static void print_summary(const struct run_state *rs)
 		if (!values)
 			return;
 		metric_def(cr, METRIC_OPS_PER_SEC, &def);
-		n = metric_values(rs, cr, METRIC_OPS_PER_SEC, values);
+		n = metric_values(rs, cr, METRIC_OPS_PER_SEC, values, &why);
 		stats_summarize(values, n > 0 ? n : 0, rs->cfg.seed, &s);
 		printf("%-52s %-8s %10.0f %-3s", cr->id, case_status_name(cr->status), s.median,
 		       "/s");
@@ -500,7 +503,7 @@ static void print_summary(const struct run_state *rs)
 
 			if (!raw_values)
 				break;
-			m = metric_values(rs, twin, METRIC_OPS_PER_SEC, raw_values);
+			m = metric_values(rs, twin, METRIC_OPS_PER_SEC, raw_values, &why);
 			stats_summarize(raw_values, m > 0 ? m : 0, rs->cfg.seed, &raw);
 			if (m > 0 && raw.median > 0)
 				printf(" %8.3fx", s.median / raw.median);

@@ -99,6 +99,7 @@ void host_caps_read(struct host_caps *caps)
 	caps->cap_nr_vcpus = kvm_check_cap(kvm_fd, KVM_CAP_NR_VCPUS);
 	caps->cap_max_vcpus = kvm_check_cap(kvm_fd, KVM_CAP_MAX_VCPUS);
 	caps->cap_ioeventfd = kvm_check_cap(kvm_fd, KVM_CAP_IOEVENTFD);
+	caps->cap_ioeventfd_any_length = kvm_check_cap(kvm_fd, KVM_CAP_IOEVENTFD_ANY_LENGTH);
 	caps->cap_tsc_control = kvm_check_cap(kvm_fd, KVM_CAP_TSC_CONTROL);
 
 	/* Some capabilities depend on the VM type: ask a default VM, as the backends use one. */

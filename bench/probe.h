@@ -21,6 +21,7 @@ struct host_caps {
 	long cap_vm_types;	    /* bitmask of 1 << KVM_X86_*_VM */
 	long cap_pre_fault_memory;
 	long cap_ioeventfd;
+	long cap_ioeventfd_any_length;
 	long cap_nr_vcpus;
 	long cap_max_vcpus;
 	long cap_tsc_control;

@@ -27,8 +27,23 @@ void metric_def(const struct case_result *cr, enum metric_id id, struct metric_d
 		def->unit = "1/s";
 		def->better = "higher";
 		break;
+	case METRIC_OPS_PER_SEC_PER_VCPU:
+		snprintf(def->name, sizeof(def->name), "%ss_per_sec_per_vcpu", op);
+		def->unit = "1/s";
+		def->better = "higher";
+		break;
 	case METRIC_HOST_NS_PER_OP:
 		snprintf(def->name, sizeof(def->name), "ns_per_%s", op);
+		def->unit = "ns";
+		def->better = "lower";
+		break;
+	case METRIC_GUEST_LATENCY_P50:
+	case METRIC_GUEST_LATENCY_P90:
+	case METRIC_GUEST_LATENCY_P99:
+		snprintf(def->name, sizeof(def->name), "guest_latency_p%d_ns",
+			 id == METRIC_GUEST_LATENCY_P50	  ? 50
+			 : id == METRIC_GUEST_LATENCY_P90 ? 90
+							  : 99);
 		def->unit = "ns";
 		def->better = "lower";
 		break;
@@ -53,6 +68,11 @@ static uint64_t sample_ops(const struct case_result *cr, const struct sample *s)
 	return ops;
 }
 
+static double cycles_to_ns(const struct run_state *rs, double cycles)
+{
+	return cycles * 1e6 / (double)rs->tsc_khz;
+}
+
 static double sample_metric(const struct run_state *rs, const struct case_result *cr,
 			    const struct sample *s, enum metric_id id)
 {
@@ -62,6 +82,22 @@ static double sample_metric(const struct run_state *rs, const struct case_result
 	switch (id) {
 	case METRIC_OPS_PER_SEC:
 		return (double)sample_ops(cr, s) * 1e9 / (double)s->wall_ns;
+	case METRIC_OPS_PER_SEC_PER_VCPU:
+		for (unsigned int v = 0; v < n; v++)
+			sum += (double)s->vcpus[v].ops * 1e9 / (double)s->vcpus[v].host_ns;
+		return sum / n;
+	case METRIC_GUEST_LATENCY_P50:
+		for (unsigned int v = 0; v < n; v++)
+			sum += cycles_to_ns(rs, (double)s->vcpus[v].latency_p50);
+		return sum / n;
+	case METRIC_GUEST_LATENCY_P90:
+		for (unsigned int v = 0; v < n; v++)
+			sum += cycles_to_ns(rs, (double)s->vcpus[v].latency_p90);
+		return sum / n;
+	case METRIC_GUEST_LATENCY_P99:
+		for (unsigned int v = 0; v < n; v++)
+			sum += cycles_to_ns(rs, (double)s->vcpus[v].latency_p99);
+		return sum / n;
 	case METRIC_HOST_NS_PER_OP:
 		/* Each vCPU's own time per operation, averaged: what one operation costs it. */
 		for (unsigned int v = 0; v < n; v++)
@@ -69,7 +105,7 @@ static double sample_metric(const struct run_state *rs, const struct case_result
 		return sum / n;
 	case METRIC_GUEST_NS_PER_OP:
 		for (unsigned int v = 0; v < n; v++)
-			sum += (double)s->vcpus[v].guest_cycles * 1e6 / (double)rs->tsc_khz /
+			sum += cycles_to_ns(rs, (double)s->vcpus[v].guest_cycles) /
 			       (double)s->vcpus[v].ops;
 		return sum / n;
 	default:
@@ -77,16 +113,32 @@ static double sample_metric(const struct run_state *rs, const struct case_result
 	}
 }
 
+static bool metric_in_guest_time(enum metric_id id)
+{
+	return id == METRIC_GUEST_NS_PER_OP || id == METRIC_GUEST_LATENCY_P50 ||
+	       id == METRIC_GUEST_LATENCY_P90 || id == METRIC_GUEST_LATENCY_P99;
+}
+
 int metric_values(const struct run_state *rs, const struct case_result *cr, enum metric_id id,
-		  double *values)
+		  double *values, const char **why)
 {
 	int n = 0;
 
-	if (id == METRIC_GUEST_NS_PER_OP && !rs->tsc_khz)
+	if (metric_in_guest_time(id) && !rs->tsc_khz) {
+		*why = "KVM_GET_TSC_KHZ gave no TSC frequency to convert guest cycles";
 		return -ENODATA;
-	for (unsigned int i = 0; i < cr->nr_samples; i++)
-		if (!cr->samples[i].warmup)
-			values[n++] = sample_metric(rs, cr, &cr->samples[i], id);
+	}
+	if (id >= METRIC_GUEST_LATENCY_P50 && !cr->params.workload->times_each_op) {
+		*why = "this workload does not time single operations";
+		return -ENODATA;
+	}
+	for (unsigned int i = 0; i < cr->nr_samples; i++) {
+		if (cr->samples[i].warmup)
+			continue;
+		if (values)
+			values[n] = sample_metric(rs, cr, &cr->samples[i], id);
+		n++;
+	}
 	return n;
 }
 
@@ -139,15 +191,27 @@ static json_t *case_metrics_json(const struct run_state *rs, const struct case_r
 		json_t *m;
 		int n;
 
+		const char *why = NULL;
+
 		metric_def(cr, id, &def);
-		n = metric_values(rs, cr, id, values);
+		n = metric_values(rs, cr, id, values, &why);
 		m = json_pack("{s:s, s:s}", "unit", def.unit, "better", def.better);
 		if (n < 0) {
 			json_object_set_new(m, "available", json_false());
-			json_object_set_new(m, "reason",
-					    json_string("KVM_GET_TSC_KHZ gave no TSC frequency"));
+			json_object_set_new(m, "reason", json_string(why));
 		} else {
 			json_object_set_new(m, "available", json_true());
+			if (id >= METRIC_GUEST_LATENCY_P50 &&
+			    cr->timer_floor_cycles > TIMER_TRAPPED_CYCLES)
+				json_object_set_new(m, "caveat",
+						    json_sprintf("rdtsc exits on this host (a "
+								 "back-to-back pair "
+								 "costs %" PRIu64 " cycles): a "
+								 "timed operation "
+								 "includes timer exits; prefer "
+								 "ns_per_%s",
+								 cr->timer_floor_cycles,
+								 cr->params.workload->op_name));
 			json_object_set_new(m, "values", values_json(values, n));
 			json_object_set_new(m, "summary",
 					    summary_json(values, n, case_seed(rs, index, id)));
@@ -212,9 +276,14 @@ static json_t *case_samples_json(const struct run_state *rs, const struct case_r
 		for (unsigned int v = 0; v < cr->params.nr_vcpus; v++)
 			json_array_append_new(
 				vcpus,
-				json_pack("{s:I, s:I, s:I}", "ops", (json_int_t)s->vcpus[v].ops,
-					  "host_ns", (json_int_t)s->vcpus[v].host_ns,
-					  "guest_cycles", (json_int_t)s->vcpus[v].guest_cycles));
+				json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "ops",
+					  (json_int_t)s->vcpus[v].ops, "host_ns",
+					  (json_int_t)s->vcpus[v].host_ns, "guest_cycles",
+					  (json_int_t)s->vcpus[v].guest_cycles,
+					  "latency_p50_cycles", (json_int_t)s->vcpus[v].latency_p50,
+					  "latency_p90_cycles", (json_int_t)s->vcpus[v].latency_p90,
+					  "latency_p99_cycles",
+					  (json_int_t)s->vcpus[v].latency_p99));
 		for (int id = 0; id < CTR_NR; id++)
 			if (c->info[id].name[0] && c->info[id].available)
 				json_object_set_new(counters, c->info[id].name,
@@ -248,6 +317,8 @@ static json_t *case_json(const struct run_state *rs, const struct case_result *c
 		json_array_append_new(cpus, cr->vcpu_cpus[v] >= 0 ? json_integer(cr->vcpu_cpus[v])
 								  : json_null());
 	json_object_set_new(obj, "iterations_per_sample", json_integer((json_int_t)cr->iterations));
+	json_object_set_new(obj, "guest_timer_floor_cycles",
+			    json_integer((json_int_t)cr->timer_floor_cycles));
 	json_object_set_new(obj, "placement", json_pack("{s:o}", "vcpu_cpus", cpus));
 	json_object_set_new(obj, "metrics", case_metrics_json(rs, cr, index));
 	json_object_set_new(obj, "counters", case_counters_json(rs, cr, index));
@@ -456,10 +527,11 @@ static int write_summary_csv(struct run_state *rs, const char *path)
 		for (int id = 0; id < METRIC_NR && values; id++) {
 			struct metric_def def;
 			struct stats_summary s;
+			const char *why;
 			int n;
 
 			metric_def(cr, id, &def);
-			n = metric_values(rs, cr, id, values);
+			n = metric_values(rs, cr, id, values, &why);
 			if (n < 0)
 				continue;
 			stats_summarize(values, n, case_seed(rs, i, id), &s);

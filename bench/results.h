@@ -17,8 +17,12 @@
 /* The metrics every case reports, derived from its raw samples. */
 enum metric_id {
 	METRIC_OPS_PER_SEC,
+	METRIC_OPS_PER_SEC_PER_VCPU,
 	METRIC_HOST_NS_PER_OP,
 	METRIC_GUEST_NS_PER_OP,
+	METRIC_GUEST_LATENCY_P50,
+	METRIC_GUEST_LATENCY_P90,
+	METRIC_GUEST_LATENCY_P99,
 	METRIC_NR,
 };
 
@@ -28,14 +32,20 @@ struct metric_def {
 	const char *better; /* "higher" or "lower" */
 };
 
+/*
+ * A back-to-back rdtsc pair costs tens of cycles on hardware; above this, rdtsc itself exits
+ * to the hypervisor and single-operation timings are distorted.
+ */
+#define TIMER_TRAPPED_CYCLES 1000
+
 void metric_def(const struct case_result *cr, enum metric_id id, struct metric_def *def);
 /*
  * The kept (non-warm-up) samples' values of one metric, in sample order, into values[]
- * (room for cr->nr_samples). Returns the count, or -ENODATA when the host cannot give the
- * metric (guest time without a TSC frequency).
+ * (room for cr->nr_samples). Returns the count, or -ENODATA when the metric cannot be had,
+ * with the reason in *why.
  */
 int metric_values(const struct run_state *rs, const struct case_result *cr, enum metric_id id,
-		  double *values);
+		  double *values, const char **why);
 
 /* Creates results/runs/<date>-<host>-<id>/ under rs->cfg.output_dir. 0 or -errno. */
 int results_make_run_dir(struct run_state *rs);

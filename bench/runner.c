@@ -148,6 +148,7 @@ static int case_runtime_create(struct run_state *rs, struct case_result *cr)
 	ret = cr->params.workload->setup(&rt->wc);
 	if (ret)
 		return ret;
+	cr->timer_floor_cycles = rt->wc.timer_floor_cycles;
 	if (!rs->tsc_khz)
 		rs->tsc_khz = rt->wc.guest.vm->tsc_khz;
 
@@ -287,12 +288,14 @@ static int expand_matrix(struct run_state *rs)
 
 	for (int w = 0; w < cfg->nr_workloads; w++) {
 		const struct workload *wl = cfg->workloads[w];
-		const char *const *variants = cfg->nr_variants ? cfg->variants : wl->variants;
+		const char *const *variants = cfg->variants;
 		int nr_variants = cfg->nr_variants;
 
-		if (!cfg->nr_variants)
+		if (!cfg->nr_variants) {
+			variants = cfg->all_variants ? wl->variants : wl->default_variants;
 			while (variants[nr_variants])
 				nr_variants++;
+		}
 		for (int v = 0; v < nr_variants; v++) {
 			if (!workload_has_variant(wl, variants[v]))
 				continue;

@@ -30,6 +30,7 @@ struct run_config {
 	int nr_workloads;
 	const char *variants[RUN_MAX_LIST]; /* empty: each workload's default set */
 	int nr_variants;
+	bool all_variants; /* with no --variant: every variant, not the default set */
 	const struct mem_backend *backends[MEM_NR_BACKENDS]; /* empty: all */
 	int nr_backends;
 	unsigned int vcpus[RUN_MAX_LIST];
@@ -63,6 +64,7 @@ struct case_result {
 	enum case_status status;
 	char reason[400];
 	uint64_t iterations;
+	uint64_t timer_floor_cycles;
 	int *vcpu_cpus; /* where each vCPU thread was pinned, -1 if not */
 	struct sample *samples;
 	unsigned int nr_samples, cap_samples;

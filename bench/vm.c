@@ -13,12 +13,12 @@
 
 #define KVM_DEVICE "/dev/kvm"
 
-extern const uint8_t gmb_payload_pio_start[], gmb_payload_pio_end[];
+extern const uint8_t gmb_payload_storm_start[], gmb_payload_storm_end[];
 extern const uint8_t gmb_payload_touch_start[], gmb_payload_touch_end[];
 extern const uint8_t gmb_payload_selftest_start[], gmb_payload_selftest_end[];
 
 static const struct guest_payload guest_payloads[] = {
-	{ "pio", gmb_payload_pio_start, gmb_payload_pio_end },
+	{ "storm", gmb_payload_storm_start, gmb_payload_storm_end },
 	{ "touch", gmb_payload_touch_start, gmb_payload_touch_end },
 	{ "selftest", gmb_payload_selftest_start, gmb_payload_selftest_end },
 };

@@ -30,20 +30,26 @@ struct wl_vcpu_sample {
 	uint64_t ops;	       /* operations the guest completed: exits, faults... */
 	uint64_t host_ns;      /* from the sample's first KVM_RUN to the guest's RESULT */
 	uint64_t guest_cycles; /* rdtsc delta the guest measured around its loop */
+	/* Percentiles of single operations the guest timed (cycles), when the workload does. */
+	uint64_t latency_p50, latency_p90, latency_p99;
 };
 
 struct wl_case {
 	struct wl_params params;
 	struct guest guest;
+	/* The guest's cheapest back-to-back rdtsc pair, when the workload measures it. */
+	uint64_t timer_floor_cycles;
 	void *priv;
 };
 
 struct workload {
 	const char *name;
 	const char *description;
-	const char *op_name;	     /* singular: "exit", "fault" */
-	const char *const *variants; /* NULL-terminated; the first is the default */
-	bool has_raw;		     /* offers the raw calibration twin */
+	const char *op_name;		     /* singular: "exit", "fault" */
+	const char *const *variants;	     /* NULL-terminated */
+	const char *const *default_variants; /* NULL-terminated: what a suite runs */
+	bool has_raw;			     /* offers the raw calibration twin */
+	bool times_each_op;		     /* fills the latency percentiles */
 	int (*valid)(const struct wl_params *params, const struct host_caps *caps, char *reason,
 		     size_t len);
 	int (*setup)(struct wl_case *wc);

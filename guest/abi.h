@@ -62,6 +62,22 @@ struct gmb_guest_args {
 };
 #endif
 
+/* mmio-storm: the access the storm payload repeats (its parameter). */
+#define GMB_STORM_PIO		  0
+#define GMB_STORM_MMIO_WRITE	  1
+#define GMB_STORM_MMIO_READ	  2
+#define GMB_STORM_MMIO_WRITE_DISP 3
+#define GMB_STORM_MMIO_READ_MOVZX 4
+#define GMB_STORM_MMIO_WRITE_STOS 5
+#define GMB_STORM_MMIO_SPREAD	  6
+#define GMB_STORM_MMIO_FAST	  7
+#define GMB_STORM_NR_KINDS	  8
+/* Each vCPU hammers its own address in the MMIO window; fast MMIO uses the upper half. */
+#define GMB_STORM_VCPU_STRIDE 64
+#define GMB_STORM_FAST_OFFSET 0x100000
+/* One access in this many is timed on its own by the guest. */
+#define GMB_STORM_TIMING_STRIDE 128
+
 #define GMB_EXCEPTION_STUB_SIZE 16
 #define GMB_MMIO_WINDOW_SIZE	0x200000ULL
 

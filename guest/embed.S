@@ -13,7 +13,7 @@ gmb_payload_\name\()_start:
 gmb_payload_\name\()_end:
 	.endm
 
-	payload	pio, "pio.bin"
+	payload	storm, "storm.bin"
 	payload	touch, "touch.bin"
 	payload	selftest, "selftest.bin"
 
