@@ -58,7 +58,7 @@ static const struct cli_option run_options[] = {
 	{ "backend", OPT_BACKEND, "LIST", "backends, comma-separated (default: all)" },
 	{ "vcpus", OPT_VCPUS, "LIST", "vCPU counts, comma-separated (default: 1)" },
 	{ "guest-page", OPT_GUEST_PAGE, "LIST", "guest page sizes, 4k and/or 2m (default: 4k)" },
-	{ "size", OPT_SIZE, "SIZE", "guest data area, e.g. 2M, 512M (default: 2M)" },
+	{ "size", OPT_SIZE, "SIZE", "guest data area, e.g. 2M, 512M (default: per workload)" },
 	{ "samples", OPT_SAMPLES, "N", "kept samples per case" },
 	{ "warmup", OPT_WARMUP, "N", "warm-up samples per case, not kept in statistics" },
 	{ "sample-ms", OPT_SAMPLE_MS, "MS", "target duration of one sample" },
@@ -530,7 +530,7 @@ static int cmd_run(int argc, char **argv)
 	apply_suite(cfg, "default");
 	cfg->with_raw = true;
 	cfg->pin = true;
-	cfg->data_size = SZ_2M;
+	cfg->data_size = 0; /* each workload's default */
 	cfg->seed = now_ns();
 	cfg->output_dir = "results/runs";
 	cfg->argc = argc;

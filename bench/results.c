@@ -47,6 +47,27 @@ void metric_def(const struct case_result *cr, enum metric_id id, struct metric_d
 		def->unit = "ns";
 		def->better = "lower";
 		break;
+	case METRIC_GUEST_LATENCY_MAX:
+		snprintf(def->name, sizeof(def->name), "guest_latency_max_ns");
+		def->unit = "ns";
+		def->better = "lower";
+		break;
+	case METRIC_GIB_PER_SEC:
+		snprintf(def->name, sizeof(def->name), "gib_per_sec");
+		def->unit = "GiB/s";
+		def->better = "higher";
+		break;
+	case METRIC_POPULATE_NS_PER_OP:
+		snprintf(def->name, sizeof(def->name), "%s_ns_per_%s",
+			 cr->params.workload->populate_name ?: "populate", op);
+		def->unit = "ns";
+		def->better = "lower";
+		break;
+	case METRIC_DIRECTMAP_4K_KB_PER_GIB:
+		snprintf(def->name, sizeof(def->name), "directmap_4k_kb_per_gib");
+		def->unit = "KiB/GiB";
+		def->better = "lower";
+		break;
 	case METRIC_GUEST_NS_PER_OP:
 		snprintf(def->name, sizeof(def->name), "guest_ns_per_%s", op);
 		def->unit = "ns";
@@ -98,6 +119,20 @@ static double sample_metric(const struct run_state *rs, const struct case_result
 		for (unsigned int v = 0; v < n; v++)
 			sum += cycles_to_ns(rs, (double)s->vcpus[v].latency_p99);
 		return sum / n;
+	case METRIC_GUEST_LATENCY_MAX:
+		for (unsigned int v = 0; v < n; v++)
+			if (cycles_to_ns(rs, (double)s->vcpus[v].latency_max) > sum)
+				sum = cycles_to_ns(rs, (double)s->vcpus[v].latency_max);
+		return sum;
+	case METRIC_GIB_PER_SEC:
+		return (double)(sample_ops(cr, s) * cr->params.workload->bytes_per_op) /
+		       (double)s->wall_ns * 1e9 / (double)SZ_1G;
+	case METRIC_POPULATE_NS_PER_OP:
+		return (double)s->populate_ns / (double)sample_ops(cr, s);
+	case METRIC_DIRECTMAP_4K_KB_PER_GIB:
+		return (double)s->counters[CTR_DIRECTMAP_4K_KB] /
+		       ((double)(sample_ops(cr, s) * cr->params.workload->bytes_per_op) /
+			(double)SZ_1G);
 	case METRIC_HOST_NS_PER_OP:
 		/* Each vCPU's own time per operation, averaged: what one operation costs it. */
 		for (unsigned int v = 0; v < n; v++)
@@ -128,9 +163,30 @@ int metric_values(const struct run_state *rs, const struct case_result *cr, enum
 		*why = "KVM_GET_TSC_KHZ gave no TSC frequency to convert guest cycles";
 		return -ENODATA;
 	}
-	if (id >= METRIC_GUEST_LATENCY_P50 && !cr->params.workload->times_each_op) {
+	if (id >= METRIC_GUEST_LATENCY_P50 && id <= METRIC_GUEST_LATENCY_MAX &&
+	    !cr->params.workload->times_each_op) {
 		*why = "this workload does not time single operations";
 		return -ENODATA;
+	}
+	if ((id == METRIC_GIB_PER_SEC || id == METRIC_DIRECTMAP_4K_KB_PER_GIB) &&
+	    !cr->params.workload->bytes_per_op) {
+		*why = "this workload's operations have no size";
+		return -ENODATA;
+	}
+	if (id == METRIC_DIRECTMAP_4K_KB_PER_GIB &&
+	    !rs->counters.info[CTR_DIRECTMAP_4K_KB].available) {
+		*why = rs->counters.info[CTR_DIRECTMAP_4K_KB].reason;
+		return -ENODATA;
+	}
+	if (id == METRIC_POPULATE_NS_PER_OP) {
+		bool populated = cr->nr_samples > 0;
+
+		for (unsigned int i = 0; i < cr->nr_samples; i++)
+			populated &= cr->samples[i].populate_ns > 0;
+		if (!cr->params.workload->sample_populate || !populated) {
+			*why = "this case does not populate from the host";
+			return -ENODATA;
+		}
 	}
 	for (unsigned int i = 0; i < cr->nr_samples; i++) {
 		if (cr->samples[i].warmup)
@@ -201,7 +257,7 @@ static json_t *case_metrics_json(const struct run_state *rs, const struct case_r
 			json_object_set_new(m, "reason", json_string(why));
 		} else {
 			json_object_set_new(m, "available", json_true());
-			if (id >= METRIC_GUEST_LATENCY_P50 &&
+			if (id >= METRIC_GUEST_LATENCY_P50 && id <= METRIC_GUEST_LATENCY_MAX &&
 			    cr->timer_floor_cycles > TIMER_TRAPPED_CYCLES)
 				json_object_set_new(m, "caveat",
 						    json_sprintf("rdtsc exits on this host (a "
@@ -276,14 +332,15 @@ static json_t *case_samples_json(const struct run_state *rs, const struct case_r
 		for (unsigned int v = 0; v < cr->params.nr_vcpus; v++)
 			json_array_append_new(
 				vcpus,
-				json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "ops",
+				json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ops",
 					  (json_int_t)s->vcpus[v].ops, "host_ns",
 					  (json_int_t)s->vcpus[v].host_ns, "guest_cycles",
 					  (json_int_t)s->vcpus[v].guest_cycles,
 					  "latency_p50_cycles", (json_int_t)s->vcpus[v].latency_p50,
 					  "latency_p90_cycles", (json_int_t)s->vcpus[v].latency_p90,
-					  "latency_p99_cycles",
-					  (json_int_t)s->vcpus[v].latency_p99));
+					  "latency_p99_cycles", (json_int_t)s->vcpus[v].latency_p99,
+					  "latency_max_cycles", (json_int_t)s->vcpus[v].latency_max,
+					  "timed", (json_int_t)s->vcpus[v].timed));
 		for (int id = 0; id < CTR_NR; id++)
 			if (c->info[id].name[0] && c->info[id].available)
 				json_object_set_new(counters, c->info[id].name,

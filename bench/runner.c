@@ -177,9 +177,23 @@ static int case_run_sample(struct run_state *rs, struct case_result *cr, uint64_
 	int64_t before[CTR_NR], after[CTR_NR];
 	uint64_t start;
 
+	const struct workload *wl = cr->params.workload;
+	int ret;
+
 	memset(s, 0, sizeof(*s));
 	s->iterations = iterations;
+	if (wl->sample_begin) {
+		ret = wl->sample_begin(&rt->wc);
+		if (ret)
+			return ret;
+		cr->timer_floor_cycles = rt->wc.timer_floor_cycles;
+	}
 	counters_read(&rs->counters, before);
+	if (wl->sample_populate) {
+		ret = wl->sample_populate(&rt->wc, &s->populate_ns);
+		if (ret)
+			return ret;
+	}
 
 	pthread_mutex_lock(&rt->lock);
 	memset(rt->out, 0, sizeof(*rt->out) * rt->nr_workers);
@@ -196,6 +210,8 @@ static int case_run_sample(struct run_state *rs, struct case_result *cr, uint64_
 	counters_read(&rs->counters, after);
 	for (int i = 0; i < CTR_NR; i++)
 		s->counters[i] = after[i] - before[i];
+	if (wl->sample_end)
+		wl->sample_end(&rt->wc);
 
 	if (rt->error)
 		return gmb_error(rt->error, "%s", rt->error_msg);
@@ -237,6 +253,10 @@ static int case_calibrate(struct run_state *rs, struct case_result *cr)
 	uint64_t target = (uint64_t)rs->cfg.sample_ms * 1000000ULL;
 	uint64_t iterations = CALIBRATION_START_ITERATIONS, factor;
 
+	if (cr->params.workload->fixed_ops) {
+		cr->iterations = 1; /* one pass over the data area */
+		return 0;
+	}
 	for (int step = 0; step < CALIBRATION_MAX_STEPS; step++) {
 		struct sample s;
 		int ret = case_run_sample(rs, cr, iterations, &s);
@@ -258,12 +278,13 @@ static int case_calibrate(struct run_state *rs, struct case_result *cr)
 
 static void build_case_id(struct case_result *cr)
 {
-	char page[16];
+	char page[16], size[16];
 
 	format_size(cr->params.guest_page_size, page, sizeof(page));
-	snprintf(cr->id, sizeof(cr->id), "%s/%s/%s/vcpus=%u/gpage=%s%s", cr->params.workload->name,
-		 cr->params.variant, cr->params.backend->name, cr->params.nr_vcpus, page,
-		 cr->params.raw ? "/raw" : "");
+	format_size(cr->params.data_size, size, sizeof(size));
+	snprintf(cr->id, sizeof(cr->id), "%s/%s/%s/vcpus=%u/gpage=%s/size=%s%s",
+		 cr->params.workload->name, cr->params.variant, cr->params.backend->name,
+		 cr->params.nr_vcpus, page, size, cr->params.raw ? "/raw" : "");
 }
 
 static int add_case(struct run_state *rs, const struct wl_params *params)
@@ -311,7 +332,9 @@ static int expand_matrix(struct run_state *rs)
 								.nr_vcpus = cfg->vcpus[n],
 								.guest_page_size =
 									cfg->guest_page_sizes[p],
-								.data_size = cfg->data_size,
+								.data_size =
+									cfg->data_size
+										?: wl->default_data_size,
 								.raw = raw,
 							};
 

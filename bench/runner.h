@@ -37,7 +37,7 @@ struct run_config {
 	int nr_vcpus;
 	uint64_t guest_page_sizes[2];
 	int nr_guest_page_sizes;
-	uint64_t data_size;
+	uint64_t data_size; /* 0: each workload's default */
 	bool with_raw;
 	unsigned int warmup;
 	unsigned int samples;
@@ -54,6 +54,7 @@ struct sample {
 	bool warmup;
 	uint64_t iterations;
 	uint64_t wall_ns;
+	uint64_t populate_ns;	      /* the workload's sample_populate, when it has one */
 	struct wl_vcpu_sample *vcpus; /* [nr_vcpus] */
 	int64_t counters[CTR_NR];     /* deltas over the sample */
 };

@@ -31,7 +31,8 @@ struct wl_vcpu_sample {
 	uint64_t host_ns;      /* from the sample's first KVM_RUN to the guest's RESULT */
 	uint64_t guest_cycles; /* rdtsc delta the guest measured around its loop */
 	/* Percentiles of single operations the guest timed (cycles), when the workload does. */
-	uint64_t latency_p50, latency_p90, latency_p99;
+	uint64_t latency_p50, latency_p90, latency_p99, latency_max;
+	uint64_t timed;
 };
 
 struct wl_case {
@@ -50,6 +51,10 @@ struct workload {
 	const char *const *default_variants; /* NULL-terminated: what a suite runs */
 	bool has_raw;			     /* offers the raw calibration twin */
 	bool times_each_op;		     /* fills the latency percentiles */
+	/* A sample is one pass of a fixed size (the data area), not a calibrated count. */
+	bool fixed_ops;
+	uint64_t bytes_per_op;	    /* > 0: report bytes/s too (e.g. a page per fault) */
+	uint64_t default_data_size; /* the data area when --size is not given */
 	int (*valid)(const struct wl_params *params, const struct host_caps *caps, char *reason,
 		     size_t len);
 	int (*setup)(struct wl_case *wc);
@@ -57,6 +62,16 @@ struct workload {
 	int (*run_vcpu)(struct wl_case *wc, unsigned int index, uint64_t iterations,
 			struct wl_vcpu_sample *out);
 	void (*teardown)(struct wl_case *wc);
+	/*
+	 * Optional, around every sample, run by the main thread. sample_begin and sample_end
+	 * are outside the measured window (e.g. a fresh guest, then freeing it); sample_populate
+	 * is inside it, after the counters are read, and says how long it took in *ns.
+	 */
+	int (*sample_begin)(struct wl_case *wc);
+	int (*sample_populate)(struct wl_case *wc, uint64_t *ns);
+	void (*sample_end)(struct wl_case *wc);
+	/* Name of what sample_populate measures, e.g. "host_populate". */
+	const char *populate_name;
 };
 
 extern const struct workload *const workloads[];
@@ -67,5 +82,11 @@ bool workload_has_variant(const struct workload *wl, const char *variant);
 
 /* Shared by workloads: resume a vCPU stopped at SYNC with the sample's iteration count. */
 int wl_start_sample(struct vcpu *vcpu, uint64_t iterations);
+/* Decodes a RESULT sent by latencies_report(); returns the operations the guest did. */
+uint64_t wl_decode_result(const struct ucall *uc, struct wl_vcpu_sample *out);
+/* Runs every vCPU of a fresh guest to its first SYNC; records the largest timer floor. */
+int wl_run_to_first_sync(struct wl_case *wc);
+/* The raw twin's loop: KVM_RUN until an exit that is not one of `storm` exits. */
+int wl_run_raw(struct vcpu *vcpu, uint64_t *exits);
 
 #endif /* GMB_WORKLOAD_H */

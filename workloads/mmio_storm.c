@@ -146,7 +146,6 @@ static int storm_setup(struct wl_case *wc)
 		.guest_page_size = wc->params.guest_page_size,
 		.data_size = wc->params.data_size,
 	};
-	struct ucall uc;
 	int ret;
 
 	if (!sc)
@@ -159,15 +158,8 @@ static int storm_setup(struct wl_case *wc)
 	if (!ret && sc->kind == GMB_STORM_MMIO_FAST)
 		ret = storm_register_ioeventfds(wc, sc);
 	/* Bring every vCPU to its first SYNC, which carries its timer floor. */
-	for (unsigned int i = 0; !ret && i < wc->guest.vm->nr_vcpus; i++) {
-		ret = vcpu_run_to_ucall(wc->guest.vm->vcpus[i], &uc);
-		if (!ret && uc.cmd != GMB_UCALL_SYNC)
-			ret = gmb_error(EPROTO,
-					"vCPU %u sent ucall %" PRIu64 " before its first SYNC", i,
-					uc.cmd);
-		if (!ret && uc.args[0] > wc->timer_floor_cycles)
-			wc->timer_floor_cycles = uc.args[0];
-	}
+	if (!ret)
+		ret = wl_run_to_first_sync(wc);
 	if (ret)
 		storm_teardown(wc);
 	return ret;
@@ -212,23 +204,6 @@ static int storm_run_harness(struct vcpu *vcpu, uint64_t *exits)
 	}
 }
 
-/* The raw twin: nothing between two KVM_RUNs but the check that ends the loop. */
-static int storm_run_raw(struct vcpu *vcpu, uint64_t *exits)
-{
-	struct kvm_run *run = vcpu->run;
-	uint64_t n = 0;
-	int ret;
-
-	while (!(ret = ioctl(vcpu->fd, KVM_RUN, 0)) &&
-	       (run->exit_reason == KVM_EXIT_MMIO ||
-		(run->exit_reason == KVM_EXIT_IO && run->io.port == GMB_STORM_PORT)))
-		n++;
-	*exits = n;
-	if (ret)
-		return gmb_error(errno, "KVM_RUN (vCPU %u) failed: %s", vcpu->id, strerror(errno));
-	return 0;
-}
-
 static int storm_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t iterations,
 			  struct wl_vcpu_sample *out)
 {
@@ -243,7 +218,7 @@ static int storm_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t itera
 		return ret;
 
 	start = now_ns();
-	ret = wc->params.raw ? storm_run_raw(vcpu, &exits) : storm_run_harness(vcpu, &exits);
+	ret = wc->params.raw ? wl_run_raw(vcpu, &exits) : storm_run_harness(vcpu, &exits);
 	out->host_ns = now_ns() - start;
 	if (ret)
 		return ret;
@@ -264,16 +239,12 @@ static int storm_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t itera
 					 strerror(errno));
 		exits = signalled;
 	}
-	if (uc.args[1] < iterations || exits != uc.args[1])
+	out->ops = wl_decode_result(&uc, out);
+	if (out->ops < iterations || exits != out->ops)
 		return gmb_error(EPROTO,
 				 "vCPU %u: asked for %" PRIu64 " accesses, guest did %" PRIu64
 				 ", host saw %" PRIu64,
-				 index, iterations, uc.args[1], exits);
-	out->ops = exits;
-	out->guest_cycles = uc.args[0];
-	out->latency_p50 = uc.args[2];
-	out->latency_p90 = uc.args[3];
-	out->latency_p99 = uc.args[4];
+				 index, iterations, out->ops, exits);
 
 	/* Back to the next SYNC, outside the timed region. */
 	ret = vcpu_run_to_ucall(vcpu, &uc);
@@ -288,6 +259,7 @@ const struct workload wl_mmio_storm = {
 	.op_name = "exit",
 	.variants = storm_variant_names,
 	.default_variants = storm_default_variants,
+	.default_data_size = SZ_2M,
 	.has_raw = true,
 	.times_each_op = true,
 	.valid = storm_valid,

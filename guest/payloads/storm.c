@@ -4,18 +4,11 @@
  * GMB_STORM_*), so every variant runs the same payload bytes on every backend.
  *
  * Per sample: SYNC asks the host for an access count (0 ends the run); the loop runs between
- * two rdtsc reads; RESULT reports (cycles, accesses done, p50, p90, p99 of the timed ones,
- * net of the timer floor).
+ * two rdtsc reads; RESULT reports cycles, accesses done and the timed ones' percentiles.
  * One access in GMB_STORM_TIMING_STRIDE is timed on its own: rdtsc can itself exit (it does
- * under kvm_pvm), so timing every access would measure the timer. The first SYNC carries the
- * timer's floor (the cheapest back-to-back rdtsc pair) for the host to report beside it.
+ * under kvm_pvm), so timing every access would measure the timer (see latency.h).
  */
-#include "runtime.h"
-
-#define TIMER_FLOOR_PAIRS 16
-
-static uint32_t *latencies;
-static uint64_t latency_capacity;
+#include "latency.h"
 
 /*
  * A chain of stubs, one per code page: "mov %eax,(%rbx)", "dec %rdx", then "jmp" to the next
@@ -105,63 +98,11 @@ static uint64_t storm_loop(uint64_t kind, uint64_t addr, uint64_t count)
 	return 0;
 }
 
-/*
- * k-th smallest of v[0..n), reordering v: quickselect with a three-way partition, since
- * latencies measured in timer ticks repeat a lot.
- */
-static uint32_t select_kth(uint32_t *v, int64_t n, int64_t k)
-{
-	int64_t lo = 0, hi = n - 1;
-
-	while (lo < hi) {
-		uint32_t pivot = v[lo + (hi - lo) / 2], t;
-		int64_t lt = lo, gt = hi, i = lo;
-
-		while (i <= gt) {
-			if (v[i] < pivot) {
-				t = v[lt], v[lt] = v[i], v[i] = t;
-				lt++, i++;
-			} else if (v[i] > pivot) {
-				t = v[gt], v[gt] = v[i], v[i] = t;
-				gt--;
-			} else {
-				i++;
-			}
-		}
-		/* Now v[lo..lt) < pivot, v[lt..gt] == pivot, v(gt..hi] > pivot. */
-		if (k < lt)
-			hi = lt - 1;
-		else if (k > gt)
-			lo = gt + 1;
-		else
-			return pivot;
-	}
-	return v[k];
-}
-
-static uint64_t percentile(uint64_t n, uint64_t pct)
-{
-	return n ? select_kth(latencies, (int64_t)n, (int64_t)((n - 1) * pct / 100)) : 0;
-}
-
-static uint64_t timer_floor(void)
-{
-	uint64_t floor = ~0ULL;
-
-	for (int i = 0; i < TIMER_FLOOR_PAIRS; i++) {
-		uint64_t t = rdtsc_ordered();
-		uint64_t d = rdtsc_ordered() - t;
-
-		if (d < floor)
-			floor = d;
-	}
-	return floor;
-}
-
 uint64_t guest_main(uint64_t vcpu_id, uint64_t nr_vcpus, uint64_t data_gpa, uint64_t data_size,
 		    uint64_t kind, uint64_t mmio_gpa)
 {
 	uint64_t addr = mmio_gpa + vcpu_id * GMB_STORM_VCPU_STRIDE;
+	struct latencies lat;
 
 	GUEST_ASSERT(kind < GMB_STORM_NR_KINDS);
 	GUEST_ASSERT(data_size >= 2 * 4096);
@@ -169,42 +110,34 @@ uint64_t guest_main(uint64_t vcpu_id, uint64_t nr_vcpus, uint64_t data_gpa, uint
 		addr += GMB_STORM_FAST_OFFSET;
 
 	/* The lower half of this vCPU's data holds latencies, the upper half spread's code. */
-	latencies = (uint32_t *)data_gpa;
-	latency_capacity = data_size / 2 / sizeof(uint32_t);
+	latencies_init(&lat, (void *)data_gpa, data_size / 2);
 	if (kind == GMB_STORM_MMIO_SPREAD)
 		build_spread_chain(data_gpa + data_size / 2, data_size / 2 / 4096);
 
-	uint64_t floor = timer_floor();
-
-	for (uint64_t stage = floor;; stage = 0) {
+	for (uint64_t stage = lat.floor;; stage = 0) {
 		uint64_t wanted = guest_sync(stage);
-		uint64_t done = 0, timed = 0, start, end;
+		uint64_t done = 0, start;
 
 		if (!wanted)
 			return 0;
 
 		/*
 		 * Chunks of GMB_STORM_TIMING_STRIDE accesses (spread: passes): the first one
-		 * timed on its own, the rest in the tight loop.
+		 * timed on its own (a spread pass averaged over its stores), the rest in the
+		 * tight loop.
 		 */
 		start = rdtsc_ordered();
 		while (done < wanted) {
 			uint64_t t = rdtsc_ordered();
 			uint64_t n = storm_loop(kind, addr, 1);
-			uint64_t d = rdtsc_ordered() - t;
 
-			/* Net of the timer's own cost; a spread pass is averaged over its stores. */
-			if (timed < latency_capacity)
-				latencies[timed++] = (uint32_t)((d > floor ? d - floor : 0) / n);
+			latencies_record(&lat, rdtsc_ordered() - t, n);
 			done += n;
 			if (kind == GMB_STORM_MMIO_SPREAD)
 				done += storm_loop(kind, addr, 1);
 			else if (done < wanted)
 				done += storm_loop(kind, addr, GMB_STORM_TIMING_STRIDE - 1);
 		}
-		end = rdtsc_ordered();
-
-		guest_result(end - start, done, percentile(timed, 50), percentile(timed, 90),
-			     percentile(timed, 99));
+		latencies_report(&lat, rdtsc_ordered() - start, done);
 	}
 }
