@@ -284,6 +284,7 @@ static int apply_suite(struct run_config *cfg, const char *suite)
 	cfg->nr_guest_page_sizes = 1;
 	cfg->guest_page_sizes[0] = SZ_4K;
 	cfg->all_variants = false;
+	cfg->full_sizes = false;
 	if (!strcmp(suite, "default")) {
 		/* About a minute on a 2-CPU host with five usable backends. */
 		cfg->warmup = 2;
@@ -307,6 +308,7 @@ static int apply_suite(struct run_config *cfg, const char *suite)
 		cfg->nr_guest_page_sizes = 2;
 		cfg->guest_page_sizes[1] = SZ_2M;
 		cfg->all_variants = true;
+		cfg->full_sizes = true;
 	} else {
 		return -EINVAL;
 	}
@@ -513,8 +515,8 @@ static void print_summary(const struct run_state *rs)
 		printf("\n");
 		free(values);
 	}
-	printf("\n(%s; 'vs raw' is the harness's median over its raw twin's)\n", "exits/s for "
-										 "mmio-storm");
+	printf("\n(median of each workload's rate: exits/s, touches/s...; 'vs raw' is the\n"
+	       "harness's median over its raw twin's, in the same run)\n");
 }
 
 static int cmd_run(int argc, char **argv)

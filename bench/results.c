@@ -23,12 +23,14 @@ void metric_def(const struct case_result *cr, enum metric_id id, struct metric_d
 
 	switch (id) {
 	case METRIC_OPS_PER_SEC:
-		snprintf(def->name, sizeof(def->name), "%ss_per_sec", op);
+		snprintf(def->name, sizeof(def->name), "%s_per_sec",
+			 cr->params.workload->op_plural);
 		def->unit = "1/s";
 		def->better = "higher";
 		break;
 	case METRIC_OPS_PER_SEC_PER_VCPU:
-		snprintf(def->name, sizeof(def->name), "%ss_per_sec_per_vcpu", op);
+		snprintf(def->name, sizeof(def->name), "%s_per_sec_per_vcpu",
+			 cr->params.workload->op_plural);
 		def->unit = "1/s";
 		def->better = "higher";
 		break;
@@ -89,6 +91,15 @@ static uint64_t sample_ops(const struct case_result *cr, const struct sample *s)
 	return ops;
 }
 
+static uint64_t sample_bytes(const struct case_result *cr, const struct sample *s)
+{
+	uint64_t bytes = 0;
+
+	for (unsigned int v = 0; v < cr->params.nr_vcpus; v++)
+		bytes += s->vcpus[v].bytes;
+	return bytes;
+}
+
 static double cycles_to_ns(const struct run_state *rs, double cycles)
 {
 	return cycles * 1e6 / (double)rs->tsc_khz;
@@ -125,14 +136,12 @@ static double sample_metric(const struct run_state *rs, const struct case_result
 				sum = cycles_to_ns(rs, (double)s->vcpus[v].latency_max);
 		return sum;
 	case METRIC_GIB_PER_SEC:
-		return (double)(sample_ops(cr, s) * cr->params.workload->bytes_per_op) /
-		       (double)s->wall_ns * 1e9 / (double)SZ_1G;
+		return (double)sample_bytes(cr, s) / (double)s->wall_ns * 1e9 / (double)SZ_1G;
 	case METRIC_POPULATE_NS_PER_OP:
 		return (double)s->populate_ns / (double)sample_ops(cr, s);
 	case METRIC_DIRECTMAP_4K_KB_PER_GIB:
 		return (double)s->counters[CTR_DIRECTMAP_4K_KB] /
-		       ((double)(sample_ops(cr, s) * cr->params.workload->bytes_per_op) /
-			(double)SZ_1G);
+		       ((double)sample_bytes(cr, s) / (double)SZ_1G);
 	case METRIC_HOST_NS_PER_OP:
 		/* Each vCPU's own time per operation, averaged: what one operation costs it. */
 		for (unsigned int v = 0; v < n; v++)
@@ -169,7 +178,7 @@ int metric_values(const struct run_state *rs, const struct case_result *cr, enum
 		return -ENODATA;
 	}
 	if ((id == METRIC_GIB_PER_SEC || id == METRIC_DIRECTMAP_4K_KB_PER_GIB) &&
-	    !cr->params.workload->bytes_per_op) {
+	    !cr->params.workload->reports_bytes) {
 		*why = "this workload's operations have no size";
 		return -ENODATA;
 	}

@@ -302,6 +302,18 @@ static int add_case(struct run_state *rs, const struct wl_params *params)
 	return 0;
 }
 
+static uint64_t case_data_size(const struct run_config *cfg, const struct workload *wl,
+			       const char *variant)
+{
+	if (cfg->data_size)
+		return cfg->data_size;
+	if (!cfg->full_sizes && wl->variant_bench_size && wl->variant_bench_size(variant))
+		return wl->variant_bench_size(variant);
+	if (!cfg->full_sizes && wl->bench_data_size)
+		return wl->bench_data_size;
+	return wl->default_data_size;
+}
+
 static int expand_matrix(struct run_state *rs)
 {
 	const struct run_config *cfg = &rs->cfg;
@@ -332,9 +344,8 @@ static int expand_matrix(struct run_state *rs)
 								.nr_vcpus = cfg->vcpus[n],
 								.guest_page_size =
 									cfg->guest_page_sizes[p],
-								.data_size =
-									cfg->data_size
-										?: wl->default_data_size,
+								.data_size = case_data_size(
+									cfg, wl, variants[v]),
 								.raw = raw,
 							};
 

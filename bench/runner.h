@@ -38,6 +38,7 @@ struct run_config {
 	uint64_t guest_page_sizes[2];
 	int nr_guest_page_sizes;
 	uint64_t data_size; /* 0: each workload's default */
+	bool full_sizes;    /* with data_size 0: the workload's full default, not its bench size */
 	bool with_raw;
 	unsigned int warmup;
 	unsigned int samples;

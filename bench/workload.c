@@ -6,10 +6,11 @@
 #include "util.h"
 #include "workload.h"
 
-extern const struct workload wl_mmio_storm;
+extern const struct workload wl_mmio_storm, wl_fault;
 
 const struct workload *const workloads[] = {
 	&wl_mmio_storm,
+	&wl_fault,
 };
 const size_t nr_workloads = ARRAY_SIZE(workloads);
 

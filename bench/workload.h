@@ -33,6 +33,7 @@ struct wl_vcpu_sample {
 	/* Percentiles of single operations the guest timed (cycles), when the workload does. */
 	uint64_t latency_p50, latency_p90, latency_p99, latency_max;
 	uint64_t timed;
+	uint64_t bytes; /* memory the operations covered, when the workload reports it */
 };
 
 struct wl_case {
@@ -46,15 +47,19 @@ struct wl_case {
 struct workload {
 	const char *name;
 	const char *description;
-	const char *op_name;		     /* singular: "exit", "fault" */
+	const char *op_name;		     /* singular: "exit", "touch" */
+	const char *op_plural;		     /* "exits", "touches" */
 	const char *const *variants;	     /* NULL-terminated */
 	const char *const *default_variants; /* NULL-terminated: what a suite runs */
 	bool has_raw;			     /* offers the raw calibration twin */
 	bool times_each_op;		     /* fills the latency percentiles */
 	/* A sample is one pass of a fixed size (the data area), not a calibrated count. */
 	bool fixed_ops;
-	uint64_t bytes_per_op;	    /* > 0: report bytes/s too (e.g. a page per fault) */
+	bool reports_bytes;	    /* fills wl_vcpu_sample.bytes: report GiB/s too */
 	uint64_t default_data_size; /* the data area when --size is not given */
+	uint64_t bench_data_size;   /* ...in the default and quick suites, if smaller */
+	/* Optional: a variant's own bench size, where one size does not fit all. */
+	uint64_t (*variant_bench_size)(const char *variant);
 	int (*valid)(const struct wl_params *params, const struct host_caps *caps, char *reason,
 		     size_t len);
 	int (*setup)(struct wl_case *wc);

@@ -77,6 +77,8 @@ struct gmb_guest_args {
 #define GMB_STORM_FAST_OFFSET 0x100000
 /* One access in this many is timed on its own by the guest. */
 #define GMB_STORM_TIMING_STRIDE 128
+/* fault: at least one touch in this many is timed on its own. */
+#define GMB_FAULT_TIMING_STRIDE 16
 
 #define GMB_EXCEPTION_STUB_SIZE 16
 #define GMB_MMIO_WINDOW_SIZE	0x200000ULL

@@ -16,5 +16,6 @@ gmb_payload_\name\()_end:
 	payload	storm, "storm.bin"
 	payload	touch, "touch.bin"
 	payload	selftest, "selftest.bin"
+	payload	fault, "fault.bin"
 
 	.section .note.GNU-stack, "", @progbits

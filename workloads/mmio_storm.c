@@ -257,6 +257,7 @@ const struct workload wl_mmio_storm = {
 	.name = "mmio-storm",
 	.description = "exits that need KVM's instruction emulator, against the one that does not",
 	.op_name = "exit",
+	.op_plural = "exits",
 	.variants = storm_variant_names,
 	.default_variants = storm_default_variants,
 	.default_data_size = SZ_2M,
