@@ -41,6 +41,7 @@ enum option_key {
 	OPT_ORDER,
 	OPT_NO_PIN,
 	OPT_SEED,
+	OPT_RESERVE_HUGEPAGES,
 };
 
 /* One table gives getopt its options and --help its text. */
@@ -66,6 +67,8 @@ static const struct cli_option run_options[] = {
 	{ "order", OPT_ORDER, "ORDER", "interleaved (default: cases take turns) or sequential" },
 	{ "no-pin", OPT_NO_PIN, NULL, "do not pin vCPU threads" },
 	{ "seed", OPT_SEED, "N", "seed for the bootstrap (default: from the clock)" },
+	{ "reserve-hugepages", OPT_RESERVE_HUGEPAGES, "N",
+	  "reserve N more 2 MiB huge pages for the run (root), restored after" },
 	{ "output", OPT_OUTPUT, "DIR", "where run directories go (default: results/runs)" },
 	{ "quiet", OPT_QUIET, NULL, "no summary table" },
 	{ "help", OPT_HELP, NULL, "this text" },
@@ -445,7 +448,49 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 	case OPT_OUTPUT:
 		cfg->output_dir = arg;
 		break;
+	case OPT_RESERVE_HUGEPAGES:
+		if (parse_uint(arg, 1, 1UL << 20, &v))
+			return usage_error("run", "invalid huge page count '%s'", arg);
+		cfg->reserve_hugepages = v;
+		break;
 	}
+	return 0;
+}
+
+#define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
+
+static int write_nr_hugepages(uint64_t n)
+{
+	char text[32];
+	int len = snprintf(text, sizeof(text), "%" PRIu64 "\n", n);
+
+	return write_text_file(NR_HUGEPAGES, text, (size_t)len);
+}
+
+/*
+ * Reserves `extra` more default-size huge pages for the run; *saved keeps the count to put
+ * back. The kernel may find fewer free pages than asked: that is an error, with the count.
+ */
+static int reserve_hugepages(uint64_t extra, uint64_t *saved)
+{
+	char text[32];
+	uint64_t before, now;
+
+	if (geteuid())
+		return gmb_error(EPERM, "--reserve-hugepages needs root: it writes %s",
+				 NR_HUGEPAGES);
+	if (read_text_file(NR_HUGEPAGES, text, sizeof(text)))
+		return gmb_error(errno, "cannot read %s", NR_HUGEPAGES);
+	before = strtoull(text, NULL, 10);
+	if (write_nr_hugepages(before + extra))
+		return gmb_error(errno, "cannot write %s: %s", NR_HUGEPAGES, strerror(errno));
+	*saved = before;
+	read_text_file(NR_HUGEPAGES, text, sizeof(text));
+	now = strtoull(text, NULL, 10);
+	if (now < before + extra)
+		return gmb_error(ENOMEM,
+				 "asked for %" PRIu64 " more huge pages, the kernel found %" PRIu64,
+				 extra, now - before);
 	return 0;
 }
 
@@ -526,6 +571,7 @@ static int cmd_run(int argc, char **argv)
 	struct run_config *cfg = &rs.cfg;
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool quiet = false;
+	uint64_t saved_hugepages = UINT64_MAX;
 	char shortopts[64];
 	int c, ret, failed = 0;
 
@@ -587,9 +633,17 @@ static int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	if (cfg->reserve_hugepages && reserve_hugepages(cfg->reserve_hugepages, &saved_hugepages)) {
+		fprintf(stderr, "gmembench run: %s\n", gmb_last_error());
+		if (saved_hugepages != UINT64_MAX)
+			write_nr_hugepages(saved_hugepages);
+		return 1;
+	}
 	probe_all(&rs.caps, rs.probes);
 	if (!rs.caps.kvm_usable) {
 		fprintf(stderr, "gmembench run: %s\n", rs.caps.kvm_error);
+		if (saved_hugepages != UINT64_MAX)
+			write_nr_hugepages(saved_hugepages);
 		return 1;
 	}
 	counters_open(&rs.counters);
@@ -617,6 +671,9 @@ static int cmd_run(int argc, char **argv)
 	runner_free(&rs);
 	json_decref(rs.environment);
 	placement_fini();
+	if (saved_hugepages != UINT64_MAX && write_nr_hugepages(saved_hugepages))
+		fprintf(stderr, "gmembench run: could not restore %s to %" PRIu64 ": %s\n",
+			NR_HUGEPAGES, saved_hugepages, gmb_last_error());
 	if (ret)
 		return 1;
 	if (runner_stop_requested)

@@ -149,7 +149,7 @@ static int case_runtime_create(struct run_state *rs, struct case_result *cr)
 	if (ret)
 		return ret;
 	cr->timer_floor_cycles = rt->wc.timer_floor_cycles;
-	if (!rs->tsc_khz)
+	if (!rs->tsc_khz && rt->wc.guest.vm)
 		rs->tsc_khz = rt->wc.guest.vm->tsc_khz;
 
 	for (unsigned int i = 0; i < n; i++) {
@@ -187,6 +187,8 @@ static int case_run_sample(struct run_state *rs, struct case_result *cr, uint64_
 		if (ret)
 			return ret;
 		cr->timer_floor_cycles = rt->wc.timer_floor_cycles;
+		if (!rs->tsc_khz)
+			rs->tsc_khz = rt->wc.guest.vm->tsc_khz;
 	}
 	counters_read(&rs->counters, before);
 	if (wl->sample_populate) {

@@ -46,6 +46,7 @@ struct run_config {
 	bool sequential;
 	bool pin;
 	uint64_t seed;
+	uint64_t reserve_hugepages; /* more 2 MiB huge pages for the run, restored after */
 	const char *output_dir;
 	int argc;
 	char **argv;

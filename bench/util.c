@@ -135,3 +135,21 @@ int read_proc_key(const char *path, const char *key, uint64_t *value)
 	fclose(f);
 	return ret;
 }
+
+int write_text_file(const char *path, const char *text, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return gmb_error(errno, "cannot open %s: %s", path, strerror(errno));
+	n = write(fd, text, len);
+	if (n != (ssize_t)len) {
+		int err = n < 0 ? errno : EIO;
+
+		close(fd);
+		return gmb_error(err, "writing %s failed: %s", path, strerror(err));
+	}
+	close(fd);
+	return 0;
+}

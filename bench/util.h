@@ -40,6 +40,8 @@ int parse_size(const char *text, uint64_t *out);
 /* Formats a size as "4K", "2M", "512M"... into buf. */
 const char *format_size(uint64_t size, char *buf, size_t len);
 
+/* Writes text to an existing file (sysfs, procfs) in one write(2). 0 or -errno. */
+int write_text_file(const char *path, const char *text, size_t len);
 /* Reads a small file into buf (NUL-terminated, trailing newline removed). 0 or -errno. */
 int read_text_file(const char *path, char *buf, size_t len);
 /* Reads one "key value" or "key: value" number from a /proc file. 0, -ENOENT or -errno. */
