@@ -258,7 +258,13 @@ void counters_open(struct counters *c)
 	if (!c->info[CTR_CALL_IPIS].available)
 		set_unavailable(c, CTR_CALL_IPIS, "no CAL line in /proc/interrupts");
 
-	for (int id = CTR_DIRECT_MAP_L2_SPLITS; id <= CTR_DIRECT_MAP_L3_SPLITS; id++) {
+	set_info(c, CTR_THP_FAULT_ALLOC, "thp_fault_alloc", "count",
+		 "transparent huge pages allocated at fault (/proc/vmstat)");
+	set_info(c, CTR_THP_FAULT_FALLBACK, "thp_fault_fallback", "count",
+		 "huge-page faults that fell back to small pages (/proc/vmstat)");
+	set_info(c, CTR_COMPACT_STALL, "compact_stall", "count",
+		 "allocations that stalled in direct compaction (/proc/vmstat)");
+	for (int id = CTR_DIRECT_MAP_L2_SPLITS; id <= CTR_COMPACT_STALL; id++) {
 		c->info[id].available = !read_proc_key("/proc/vmstat", c->info[id].name, &u);
 		if (!c->info[id].available)
 			set_unavailable(c, id,
@@ -297,7 +303,7 @@ void counters_read(struct counters *c, int64_t values[CTR_NR])
 		read_interrupt_line("TLB:", &values[CTR_TLB_SHOOTDOWN_IPIS]);
 	if (c->info[CTR_CALL_IPIS].available)
 		read_interrupt_line("CAL:", &values[CTR_CALL_IPIS]);
-	for (int id = CTR_DIRECT_MAP_L2_SPLITS; id <= CTR_DIRECT_MAP_L3_SPLITS; id++)
+	for (int id = CTR_DIRECT_MAP_L2_SPLITS; id <= CTR_COMPACT_STALL; id++)
 		if (c->info[id].available && !read_proc_key("/proc/vmstat", c->info[id].name, &u))
 			values[id] = (int64_t)u;
 	for (int i = 0; i < 3; i++)

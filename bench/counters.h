@@ -18,6 +18,9 @@ enum counter_id {
 	CTR_CALL_IPIS,		/* /proc/interrupts CAL, all CPUs */
 	CTR_DIRECT_MAP_L2_SPLITS,
 	CTR_DIRECT_MAP_L3_SPLITS,
+	CTR_THP_FAULT_ALLOC, /* /proc/vmstat: huge pages the fault path allocated */
+	CTR_THP_FAULT_FALLBACK,
+	CTR_COMPACT_STALL,   /* allocations that stalled in direct compaction */
 	CTR_DIRECTMAP_4K_KB, /* change of /proc/meminfo DirectMap4k */
 	CTR_DIRECTMAP_2M_KB,
 	CTR_DIRECTMAP_1G_KB,

@@ -42,6 +42,7 @@ enum option_key {
 	OPT_NO_PIN,
 	OPT_SEED,
 	OPT_RESERVE_HUGEPAGES,
+	OPT_COMPACT,
 };
 
 /* One table gives getopt its options and --help its text. */
@@ -64,9 +65,13 @@ static const struct cli_option run_options[] = {
 	{ "warmup", OPT_WARMUP, "N", "warm-up samples per case, not kept in statistics" },
 	{ "sample-ms", OPT_SAMPLE_MS, "MS", "target duration of one sample" },
 	{ "no-raw", OPT_NO_RAW, NULL, "do not run the raw (no-harness) calibration twins" },
-	{ "order", OPT_ORDER, "ORDER", "interleaved (default: cases take turns) or sequential" },
+	{ "order", OPT_ORDER, "ORDER",
+	  "shuffled (default: cases take turns, in a new order each round), interleaved or "
+	  "sequential" },
 	{ "no-pin", OPT_NO_PIN, NULL, "do not pin vCPU threads" },
 	{ "seed", OPT_SEED, "N", "seed for the bootstrap (default: from the clock)" },
+	{ "compact", OPT_COMPACT, NULL,
+	  "compact memory before every sample (root): free huge pages for each one" },
 	{ "reserve-hugepages", OPT_RESERVE_HUGEPAGES, "N",
 	  "reserve N more 2 MiB huge pages for the run (root), restored after" },
 	{ "output", OPT_OUTPUT, "DIR", "where run directories go (default: results/runs)" },
@@ -429,16 +434,26 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 		cfg->with_raw = false;
 		break;
 	case OPT_ORDER:
-		if (!strcmp(arg, "sequential"))
+		if (!strcmp(arg, "sequential")) {
 			cfg->sequential = true;
-		else if (!strcmp(arg, "interleaved"))
+		} else if (!strcmp(arg, "interleaved") || !strcmp(arg, "shuffled")) {
 			cfg->sequential = false;
-		else
-			return usage_error("run", "invalid order '%s' (interleaved or sequential)",
+			cfg->shuffle = !strcmp(arg, "shuffled");
+		} else {
+			return usage_error("run",
+					   "invalid order '%s' (shuffled, interleaved or "
+					   "sequential)",
 					   arg);
+		}
 		break;
 	case OPT_NO_PIN:
 		cfg->pin = false;
+		break;
+	case OPT_COMPACT:
+		if (geteuid())
+			return usage_error("run", "--compact needs root: it writes "
+						  "/proc/sys/vm/compact_memory");
+		cfg->compact = true;
 		break;
 	case OPT_SEED:
 		if (parse_uint(arg, 0, ULONG_MAX, &v))
@@ -578,6 +593,7 @@ static int cmd_run(int argc, char **argv)
 	apply_suite(cfg, "default");
 	cfg->with_raw = true;
 	cfg->pin = true;
+	cfg->shuffle = true;
 	cfg->data_size = 0; /* each workload's default */
 	cfg->seed = now_ns();
 	cfg->output_dir = "results/runs";

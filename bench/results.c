@@ -394,12 +394,15 @@ static json_t *case_json(const struct run_state *rs, const struct case_result *c
 
 static json_t *options_json(const struct run_config *cfg)
 {
-	return json_pack("{s:s, s:I, s:I, s:I, s:s, s:b, s:b, s:I, s:I}", "suite",
+	return json_pack("{s:s, s:I, s:I, s:I, s:s, s:b, s:b, s:b, s:I, s:I}", "suite",
 			 cfg->suite ? cfg->suite : "custom", "warmup", (json_int_t)cfg->warmup,
 			 "samples", (json_int_t)cfg->samples, "sample_ms",
 			 (json_int_t)cfg->sample_ms, "order",
-			 cfg->sequential ? "sequential" : "interleaved", "pin", cfg->pin, "raw",
-			 cfg->with_raw, "data_size", (json_int_t)cfg->data_size, "seed",
+			 cfg->sequential ? "sequential"
+			 : cfg->shuffle	 ? "shuffled"
+					 : "interleaved",
+			 "pin", cfg->pin, "compact", cfg->compact, "raw", cfg->with_raw,
+			 "data_size", (json_int_t)cfg->data_size, "seed",
 			 (json_int_t)(cfg->seed & INT64_MAX));
 }
 

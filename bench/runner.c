@@ -8,6 +8,7 @@
 
 #include "results.h"
 #include "runner.h"
+#include "stats.h"
 #include "util.h"
 
 /* Results are rewritten after a round at most this often, so Ctrl-C loses little. */
@@ -182,6 +183,9 @@ static int case_run_sample(struct run_state *rs, struct case_result *cr, uint64_
 
 	memset(s, 0, sizeof(*s));
 	s->iterations = iterations;
+	/* Outside the window: every sample then starts with as many free huge pages as can be. */
+	if (rs->cfg.compact && write_text_file("/proc/sys/vm/compact_memory", "1\n", 2))
+		return -errno;
 	if (wl->sample_begin) {
 		ret = wl->sample_begin(&rt->wc);
 		if (ret)
@@ -363,6 +367,17 @@ static int expand_matrix(struct run_state *rs)
 	return 0;
 }
 
+/* Fisher-Yates, from the run's seeded generator: the order can be replayed from the seed. */
+static void shuffle(unsigned int *order, unsigned int n, struct stats_rng *rng)
+{
+	for (unsigned int i = n; i > 1; i--) {
+		unsigned int j = (unsigned int)(stats_rng_next(rng) % i), t = order[i - 1];
+
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+}
+
 static void checkpoint(struct run_state *rs, uint64_t *last, bool force)
 {
 	uint64_t now = now_ns();
@@ -395,7 +410,9 @@ static void run_one_sample(struct run_state *rs, struct case_result *cr, bool wa
 int runner_run(struct run_state *rs)
 {
 	unsigned int rounds = rs->cfg.warmup + rs->cfg.samples;
+	struct stats_rng rng = { .state = rs->cfg.seed };
 	uint64_t last_checkpoint = 0;
+	unsigned int *order;
 	int ret;
 
 	rs->status = "running";
@@ -446,14 +463,25 @@ int runner_run(struct run_state *rs)
 	}
 
 	/*
-	 * Interleaved (the default): round r runs sample r of every case in turn, so that a
-	 * case and its raw twin see the same minute of a noisy machine.
+	 * Interleaved: round r runs sample r of every case in turn, so that a case and its raw
+	 * twin see the same minute of a noisy machine. Shuffled (the default) also draws a new
+	 * order every round: a sample can change the host's state for the next one (a fault
+	 * case that frees 256 MiB of huge pages hands them to whichever case runs next), and
+	 * a fixed order would give every case the same neighbour, and so a bias.
 	 */
+	order = calloc(rs->nr_cases, sizeof(*order));
+	if (!order)
+		return gmb_error(ENOMEM, "out of memory");
+	for (unsigned int i = 0; i < rs->nr_cases; i++)
+		order[i] = i;
 	for (unsigned int r = 0; !rs->cfg.sequential && r < rounds && !runner_stop_requested; r++) {
+		if (rs->cfg.shuffle)
+			shuffle(order, rs->nr_cases, &rng);
 		for (unsigned int i = 0; i < rs->nr_cases && !runner_stop_requested; i++)
-			run_one_sample(rs, &rs->cases[i], r < rs->cfg.warmup);
+			run_one_sample(rs, &rs->cases[order[i]], r < rs->cfg.warmup);
 		checkpoint(rs, &last_checkpoint, false);
 	}
+	free(order);
 
 	for (unsigned int i = 0; i < rs->nr_cases; i++) {
 		struct case_result *cr = &rs->cases[i];

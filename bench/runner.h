@@ -44,7 +44,9 @@ struct run_config {
 	unsigned int samples;
 	unsigned int sample_ms;
 	bool sequential;
+	bool shuffle; /* interleaved rounds in a new (seeded) order each round */
 	bool pin;
+	bool compact; /* compact memory before every sample */
 	uint64_t seed;
 	uint64_t reserve_hugepages; /* more 2 MiB huge pages for the run, restored after */
 	const char *output_dir;
