@@ -341,7 +341,7 @@ static json_t *case_samples_json(const struct run_state *rs, const struct case_r
 		for (unsigned int v = 0; v < cr->params.nr_vcpus; v++)
 			json_array_append_new(
 				vcpus,
-				json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ops",
+				json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ops",
 					  (json_int_t)s->vcpus[v].ops, "host_ns",
 					  (json_int_t)s->vcpus[v].host_ns, "guest_cycles",
 					  (json_int_t)s->vcpus[v].guest_cycles,
@@ -349,16 +349,18 @@ static json_t *case_samples_json(const struct run_state *rs, const struct case_r
 					  "latency_p90_cycles", (json_int_t)s->vcpus[v].latency_p90,
 					  "latency_p99_cycles", (json_int_t)s->vcpus[v].latency_p99,
 					  "latency_max_cycles", (json_int_t)s->vcpus[v].latency_max,
-					  "timed", (json_int_t)s->vcpus[v].timed));
+					  "timed", (json_int_t)s->vcpus[v].timed, "bytes",
+					  (json_int_t)s->vcpus[v].bytes));
 		for (int id = 0; id < CTR_NR; id++)
 			if (c->info[id].name[0] && c->info[id].available)
 				json_object_set_new(counters, c->info[id].name,
 						    json_integer(s->counters[id]));
 		json_array_append_new(samples,
-				      json_pack("{s:b, s:I, s:I, s:o, s:o}", "warmup", s->warmup,
-						"iterations", (json_int_t)s->iterations, "wall_ns",
-						(json_int_t)s->wall_ns, "vcpus", vcpus, "counters",
-						counters));
+				      json_pack("{s:b, s:I, s:I, s:I, s:o, s:o}", "warmup",
+						s->warmup, "iterations", (json_int_t)s->iterations,
+						"wall_ns", (json_int_t)s->wall_ns, "populate_ns",
+						(json_int_t)s->populate_ns, "vcpus", vcpus,
+						"counters", counters));
 	}
 	return samples;
 }
