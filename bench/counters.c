@@ -17,7 +17,48 @@
 #define TRACEFS		"/sys/kernel/tracing"
 #define TLB_FLUSH_EVENT TRACEFS "/events/tlb/tlb_flush"
 
-static const char *const directmap_keys[] = { "DirectMap4k", "DirectMap2M", "DirectMap1G" };
+/* Counters read from procfs files, one table so that opening and reading are one loop each. */
+enum proc_source {
+	FROM_INTERRUPTS, /* the sum of a /proc/interrupts line over all CPUs */
+	FROM_VMSTAT,
+	FROM_MEMINFO,
+};
+
+static const struct proc_counter {
+	enum counter_id id;
+	enum proc_source source;
+	const char *key;
+	const char *name;
+	const char *unit;
+	const char *description;
+} proc_counters[] = {
+	{ CTR_TLB_SHOOTDOWN_IPIS, FROM_INTERRUPTS, "TLB:", "tlb_shootdown_ipis", "count",
+	  "TLB shootdown interrupts received, all CPUs (/proc/interrupts TLB)" },
+	{ CTR_CALL_IPIS, FROM_INTERRUPTS, "CAL:", "call_function_ipis", "count",
+	  "function-call interrupts received, all CPUs (/proc/interrupts CAL)" },
+	{ CTR_DIRECT_MAP_L2_SPLITS, FROM_VMSTAT, "direct_map_level2_splits",
+	  "direct_map_level2_splits", "count", "direct-map 2M pages split to 4K (/proc/vmstat)" },
+	{ CTR_DIRECT_MAP_L3_SPLITS, FROM_VMSTAT, "direct_map_level3_splits",
+	  "direct_map_level3_splits", "count", "direct-map 1G pages split to 2M (/proc/vmstat)" },
+	{ CTR_THP_FAULT_ALLOC, FROM_VMSTAT, "thp_fault_alloc", "thp_fault_alloc", "count",
+	  "transparent huge pages allocated at fault (/proc/vmstat)" },
+	{ CTR_THP_FAULT_FALLBACK, FROM_VMSTAT, "thp_fault_fallback", "thp_fault_fallback", "count",
+	  "huge-page faults that fell back to small pages (/proc/vmstat)" },
+	{ CTR_COMPACT_STALL, FROM_VMSTAT, "compact_stall", "compact_stall", "count",
+	  "allocations that stalled in direct compaction (/proc/vmstat)" },
+	{ CTR_DIRECTMAP_4K_KB, FROM_MEMINFO, "DirectMap4k", "directmap_4k_kb", "KiB",
+	  "change of DirectMap4k (/proc/meminfo)" },
+	{ CTR_DIRECTMAP_2M_KB, FROM_MEMINFO, "DirectMap2M", "directmap_2m_kb", "KiB",
+	  "change of DirectMap2M (/proc/meminfo)" },
+	{ CTR_DIRECTMAP_1G_KB, FROM_MEMINFO, "DirectMap1G", "directmap_1g_kb", "KiB",
+	  "change of DirectMap1G (/proc/meminfo)" },
+};
+
+static const char *const proc_files[] = {
+	[FROM_INTERRUPTS] = "/proc/interrupts",
+	[FROM_VMSTAT] = "/proc/vmstat",
+	[FROM_MEMINFO] = "/proc/meminfo",
+};
 
 static void set_info(struct counters *c, enum counter_id id, const char *name, const char *unit,
 		     const char *description)
@@ -63,6 +104,19 @@ static int read_interrupt_line(const char *label, int64_t *sum)
 		break;
 	}
 	fclose(f);
+	return ret;
+}
+
+static int read_proc_counter(const struct proc_counter *pc, int64_t *value)
+{
+	uint64_t u;
+	int ret;
+
+	if (pc->source == FROM_INTERRUPTS)
+		return read_interrupt_line(pc->key, value);
+	ret = read_proc_key(proc_files[pc->source], pc->key, &u);
+	if (!ret)
+		*value = (int64_t)u;
 	return ret;
 }
 
@@ -231,52 +285,20 @@ void counters_open(struct counters *c)
 {
 	struct rlimit rl;
 	int64_t v;
-	uint64_t u;
 
 	memset(c, 0, sizeof(*c));
 	c->nr_cpus = (int)sysconf(_SC_NPROCESSORS_CONF);
 
-	set_info(c, CTR_TLB_SHOOTDOWN_IPIS, "tlb_shootdown_ipis", "count",
-		 "TLB shootdown interrupts received, all CPUs (/proc/interrupts TLB)");
-	set_info(c, CTR_CALL_IPIS, "call_function_ipis", "count",
-		 "function-call interrupts received, all CPUs (/proc/interrupts CAL)");
-	set_info(c, CTR_DIRECT_MAP_L2_SPLITS, "direct_map_level2_splits", "count",
-		 "direct-map 2M pages split to 4K (/proc/vmstat)");
-	set_info(c, CTR_DIRECT_MAP_L3_SPLITS, "direct_map_level3_splits", "count",
-		 "direct-map 1G pages split to 2M (/proc/vmstat)");
-	set_info(c, CTR_DIRECTMAP_4K_KB, "directmap_4k_kb", "KiB",
-		 "change of DirectMap4k (/proc/meminfo)");
-	set_info(c, CTR_DIRECTMAP_2M_KB, "directmap_2m_kb", "KiB",
-		 "change of DirectMap2M (/proc/meminfo)");
-	set_info(c, CTR_DIRECTMAP_1G_KB, "directmap_1g_kb", "KiB",
-		 "change of DirectMap1G (/proc/meminfo)");
+	for (size_t i = 0; i < ARRAY_SIZE(proc_counters); i++) {
+		const struct proc_counter *pc = &proc_counters[i];
+		char why[96];
 
-	c->info[CTR_TLB_SHOOTDOWN_IPIS].available = !read_interrupt_line("TLB:", &v);
-	if (!c->info[CTR_TLB_SHOOTDOWN_IPIS].available)
-		set_unavailable(c, CTR_TLB_SHOOTDOWN_IPIS, "no TLB line in /proc/interrupts");
-	c->info[CTR_CALL_IPIS].available = !read_interrupt_line("CAL:", &v);
-	if (!c->info[CTR_CALL_IPIS].available)
-		set_unavailable(c, CTR_CALL_IPIS, "no CAL line in /proc/interrupts");
-
-	set_info(c, CTR_THP_FAULT_ALLOC, "thp_fault_alloc", "count",
-		 "transparent huge pages allocated at fault (/proc/vmstat)");
-	set_info(c, CTR_THP_FAULT_FALLBACK, "thp_fault_fallback", "count",
-		 "huge-page faults that fell back to small pages (/proc/vmstat)");
-	set_info(c, CTR_COMPACT_STALL, "compact_stall", "count",
-		 "allocations that stalled in direct compaction (/proc/vmstat)");
-	for (int id = CTR_DIRECT_MAP_L2_SPLITS; id <= CTR_COMPACT_STALL; id++) {
-		c->info[id].available = !read_proc_key("/proc/vmstat", c->info[id].name, &u);
-		if (!c->info[id].available)
-			set_unavailable(c, id,
-					"not in /proc/vmstat (the kernel has no direct-map "
-					"split statistics)");
-	}
-	for (int i = 0; i < 3; i++) {
-		int id = CTR_DIRECTMAP_4K_KB + i;
-
-		c->info[id].available = !read_proc_key("/proc/meminfo", directmap_keys[i], &u);
-		if (!c->info[id].available)
-			set_unavailable(c, id, "not in /proc/meminfo");
+		set_info(c, pc->id, pc->name, pc->unit, pc->description);
+		c->info[pc->id].available = !read_proc_counter(pc, &v);
+		if (!c->info[pc->id].available) {
+			snprintf(why, sizeof(why), "no %s in %s", pc->key, proc_files[pc->source]);
+			set_unavailable(c, pc->id, why);
+		}
 	}
 
 	/* One perf fd per reason and CPU: make room on many-CPU hosts. */
@@ -296,20 +318,10 @@ void counters_close(struct counters *c)
 
 void counters_read(struct counters *c, int64_t values[CTR_NR])
 {
-	uint64_t u;
-
 	memset(values, 0, sizeof(int64_t) * CTR_NR);
-	if (c->info[CTR_TLB_SHOOTDOWN_IPIS].available)
-		read_interrupt_line("TLB:", &values[CTR_TLB_SHOOTDOWN_IPIS]);
-	if (c->info[CTR_CALL_IPIS].available)
-		read_interrupt_line("CAL:", &values[CTR_CALL_IPIS]);
-	for (int id = CTR_DIRECT_MAP_L2_SPLITS; id <= CTR_COMPACT_STALL; id++)
-		if (c->info[id].available && !read_proc_key("/proc/vmstat", c->info[id].name, &u))
-			values[id] = (int64_t)u;
-	for (int i = 0; i < 3; i++)
-		if (c->info[CTR_DIRECTMAP_4K_KB + i].available &&
-		    !read_proc_key("/proc/meminfo", directmap_keys[i], &u))
-			values[CTR_DIRECTMAP_4K_KB + i] = (int64_t)u;
+	for (size_t i = 0; i < ARRAY_SIZE(proc_counters); i++)
+		if (c->info[proc_counters[i].id].available)
+			read_proc_counter(&proc_counters[i], &values[proc_counters[i].id]);
 	for (int id = 0; id < CTR_NR; id++) {
 		for (int cpu = 0; c->perf_fds[id] && cpu < c->nr_cpus; cpu++) {
 			int fd = c->perf_fds[id][cpu];
