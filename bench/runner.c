@@ -367,15 +367,50 @@ static int expand_matrix(struct run_state *rs)
 	return 0;
 }
 
-/* Fisher-Yates, from the run's seeded generator: the order can be replayed from the seed. */
-static void shuffle(unsigned int *order, unsigned int n, struct stats_rng *rng)
+/* A case and its raw twin, which expand_matrix() puts next to each other. */
+static bool raw_twins(const struct case_result *a, const struct case_result *b)
 {
-	for (unsigned int i = n; i > 1; i--) {
-		unsigned int j = (unsigned int)(stats_rng_next(rng) % i), t = order[i - 1];
+	return !a->params.raw && b->params.raw && a->params.workload == b->params.workload &&
+	       a->params.variant == b->params.variant && a->params.backend == b->params.backend &&
+	       a->params.nr_vcpus == b->params.nr_vcpus &&
+	       a->params.guest_page_size == b->params.guest_page_size &&
+	       a->params.data_size == b->params.data_size;
+}
 
-		order[i - 1] = order[j];
-		order[j] = t;
+/*
+ * The order of one round: twins stay adjacent. With rng, the pairs are shuffled
+ * (Fisher-Yates, from the run's seed, so the order can be replayed) and each pair's own
+ * order is a coin toss; without, the matrix order.
+ */
+static int round_order(const struct run_state *rs, unsigned int *order, struct stats_rng *rng)
+{
+	unsigned int *starts = malloc(rs->nr_cases * sizeof(*starts));
+	unsigned int nr_groups = 0, n = 0;
+
+	if (!starts)
+		return gmb_error(ENOMEM, "out of memory");
+	for (unsigned int i = 0; i < rs->nr_cases; i++) {
+		starts[nr_groups++] = i;
+		if (i + 1 < rs->nr_cases && raw_twins(&rs->cases[i], &rs->cases[i + 1]))
+			i++;
 	}
+	for (unsigned int g = nr_groups; rng && g > 1; g--) {
+		unsigned int j = (unsigned int)(stats_rng_next(rng) % g), t = starts[g - 1];
+
+		starts[g - 1] = starts[j];
+		starts[j] = t;
+	}
+	for (unsigned int g = 0; g < nr_groups; g++) {
+		unsigned int i = starts[g];
+		bool pair = i + 1 < rs->nr_cases && raw_twins(&rs->cases[i], &rs->cases[i + 1]);
+		bool swap = pair && rng && (stats_rng_next(rng) & 1);
+
+		order[n++] = swap ? i + 1 : i;
+		if (pair)
+			order[n++] = swap ? i : i + 1;
+	}
+	free(starts);
+	return 0;
 }
 
 static void checkpoint(struct run_state *rs, uint64_t *last, bool force)
@@ -463,25 +498,27 @@ int runner_run(struct run_state *rs)
 	}
 
 	/*
-	 * Interleaved: round r runs sample r of every case in turn, so that a case and its raw
-	 * twin see the same minute of a noisy machine. Shuffled (the default) also draws a new
-	 * order every round: a sample can change the host's state for the next one (a fault
-	 * case that frees 256 MiB of huge pages hands them to whichever case runs next), and
-	 * a fixed order would give every case the same neighbour, and so a bias.
+	 * Interleaved: round r runs sample r of every case, each case next to its raw twin so
+	 * that the two see the same minute of a noisy machine. Shuffled (the default) draws a
+	 * new order every round, of the pairs and within each pair: a sample can change the
+	 * host's state for the next one (a fault case that frees 256 MiB of huge pages hands
+	 * them to whichever case runs next), and a fixed order would always favour the same one.
 	 */
+	ret = 0; /* a case that failed to set up is already marked; the others go on */
 	order = calloc(rs->nr_cases, sizeof(*order));
 	if (!order)
 		return gmb_error(ENOMEM, "out of memory");
-	for (unsigned int i = 0; i < rs->nr_cases; i++)
-		order[i] = i;
 	for (unsigned int r = 0; !rs->cfg.sequential && r < rounds && !runner_stop_requested; r++) {
-		if (rs->cfg.shuffle)
-			shuffle(order, rs->nr_cases, &rng);
+		ret = round_order(rs, order, rs->cfg.shuffle ? &rng : NULL);
+		if (ret)
+			break;
 		for (unsigned int i = 0; i < rs->nr_cases && !runner_stop_requested; i++)
 			run_one_sample(rs, &rs->cases[order[i]], r < rs->cfg.warmup);
 		checkpoint(rs, &last_checkpoint, false);
 	}
 	free(order);
+	if (ret)
+		return ret;
 
 	for (unsigned int i = 0; i < rs->nr_cases; i++) {
 		struct case_result *cr = &rs->cases[i];
