@@ -3,6 +3,7 @@
 #include <cpuid.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -130,6 +131,26 @@ static json_t *kvm_json(const struct host_caps *caps)
 	return obj;
 }
 
+/*
+ * Free page reporting (virtio_balloon): free blocks of 2^order pages are handed back to the
+ * hypervisor underneath, so reusing one costs faults there. On such a host a first touch can
+ * be fast or slow depending on whether its memory was reported meanwhile.
+ */
+static json_t *page_reporting_json(void)
+{
+	char order[16], reported[32];
+
+	if (read_text_file("/sys/module/page_reporting/parameters/page_reporting_order", order,
+			   sizeof(order)))
+		return json_pack("{s:b}", "active", 0);
+	if (read_text_file("/sys/module/page_reporting/parameters/reported_kib", reported,
+			   sizeof(reported)))
+		reported[0] = '\0';
+	return json_pack("{s:b, s:I, s:s?}", "active", 1, "order",
+			 (json_int_t)strtoll(order, NULL, 10), "reported_kib",
+			 reported[0] ? reported : NULL);
+}
+
 static json_t *memory_json(const struct host_caps *caps)
 {
 	char defrag[32] = "";
@@ -141,14 +162,16 @@ static json_t *memory_json(const struct host_caps *caps)
 	read_proc_key("/proc/meminfo", "DirectMap2M", &dm2m);
 	read_proc_key("/proc/meminfo", "DirectMap1G", &dm1g);
 	read_text_file("/sys/kernel/mm/transparent_hugepage/defrag", defrag, sizeof(defrag));
-	return json_pack("{s:I, s:{s:I, s:I, s:I}, s:{s:s, s:s, s:s}, s:{s:I, s:I}, s:b, s:s?}",
+	return json_pack("{s:I, s:{s:I, s:I, s:I}, s:{s:s, s:s, s:s}, s:{s:I, s:I}, s:b, s:s?, "
+			 "s:o}",
 			 "total_mib", (json_int_t)(total >> 10), "directmap_kb", "4k",
 			 (json_int_t)dm4k, "2m", (json_int_t)dm2m, "1g", (json_int_t)dm1g, "thp",
 			 "enabled", caps->thp_enabled, "shmem_enabled", caps->thp_shmem_enabled,
 			 "defrag", defrag, "hugetlb_free", "2M",
 			 (json_int_t)caps->hugepages_2m_free, "1G",
 			 (json_int_t)caps->hugepages_1g_free, "secretmem", caps->secretmem,
-			 "secretmem_reason", caps->secretmem ? NULL : caps->secretmem_error);
+			 "secretmem_reason", caps->secretmem ? NULL : caps->secretmem_error,
+			 "free_page_reporting", page_reporting_json());
 }
 
 static json_t *counters_json(void)

@@ -70,8 +70,7 @@ static const struct cli_option run_options[] = {
 	  "sequential" },
 	{ "no-pin", OPT_NO_PIN, NULL, "do not pin vCPU threads" },
 	{ "seed", OPT_SEED, "N", "seed for the bootstrap (default: from the clock)" },
-	{ "compact", OPT_COMPACT, NULL,
-	  "compact memory before every sample (root): free huge pages for each one" },
+	{ "compact", OPT_COMPACT, NULL, "compact memory before every sample (root)" },
 	{ "reserve-hugepages", OPT_RESERVE_HUGEPAGES, "N",
 	  "reserve N more 2 MiB huge pages for the run (root), restored after" },
 	{ "output", OPT_OUTPUT, "DIR", "where run directories go (default: results/runs)" },
@@ -519,21 +518,13 @@ static void on_signal(int sig)
 	runner_stop_requested = 1;
 }
 
-static bool same_case_but_raw(const struct case_result *a, const struct case_result *b)
-{
-	return a->params.workload == b->params.workload &&
-	       !strcmp(a->params.variant, b->params.variant) &&
-	       a->params.backend == b->params.backend && a->params.nr_vcpus == b->params.nr_vcpus &&
-	       a->params.guest_page_size == b->params.guest_page_size && b->params.raw;
-}
-
 static void print_summary(const struct run_state *rs)
 {
 	printf("\n%-52s %-8s %14s %27s %9s\n", "case", "status", "median", "95% CI of median",
 	       "vs raw");
 	for (unsigned int i = 0; i < rs->nr_cases; i++) {
 		const struct case_result *cr = &rs->cases[i];
-		struct stats_summary s, raw;
+		struct stats_summary s;
 		struct metric_def def;
 		const char *why;
 		double *values;
@@ -555,28 +546,19 @@ static void print_summary(const struct run_state *rs)
 			printf(" [%11.0f, %11.0f]", s.ci_low, s.ci_high);
 		else
 			printf(" %27s", "(too few samples)");
-		for (unsigned int j = 0; j < rs->nr_cases && !cr->params.raw; j++) {
-			const struct case_result *twin = &rs->cases[j];
-			int m;
+		if (!cr->params.raw && case_raw_twin(rs, cr)) {
+			double *ratios = calloc(cr->nr_samples + 1, sizeof(double));
+			int m = ratios ? case_paired_ratios(rs, cr, ratios) : 0;
 
-			if (!same_case_but_raw(cr, twin) || twin->status == CASE_SKIPPED ||
-			    twin->status == CASE_FAILED)
-				continue;
-			double *raw_values = calloc(twin->nr_samples + 1, sizeof(double));
-
-			if (!raw_values)
-				break;
-			m = metric_values(rs, twin, METRIC_OPS_PER_SEC, raw_values, &why);
-			stats_summarize(raw_values, m > 0 ? m : 0, rs->cfg.seed, &raw);
-			if (m > 0 && raw.median > 0)
-				printf(" %8.3fx", s.median / raw.median);
-			free(raw_values);
+			if (m > 0)
+				printf(" %8.3fx", stats_median(ratios, m));
+			free(ratios);
 		}
 		printf("\n");
 		free(values);
 	}
-	printf("\n(median of each workload's rate: exits/s, touches/s...; 'vs raw' is the\n"
-	       "harness's median over its raw twin's, in the same run)\n");
+	printf("\n(median of each workload's rate: exits/s, touches/s...; 'vs raw' is the median,\n"
+	       "over rounds, of the case's rate over its raw twin's, taken side by side)\n");
 }
 
 static int cmd_run(int argc, char **argv)

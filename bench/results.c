@@ -207,6 +207,29 @@ int metric_values(const struct run_state *rs, const struct case_result *cr, enum
 	return n;
 }
 
+int case_paired_ratios(const struct run_state *rs, const struct case_result *cr, double *ratios)
+{
+	const struct case_result *twin = case_raw_twin(rs, cr);
+	unsigned int n = 0, a = 0, b = 0;
+
+	if (!twin)
+		return -ENOENT;
+	/* The k-th kept sample of each was taken in the same round. */
+	while (a < cr->nr_samples && b < twin->nr_samples) {
+		if (cr->samples[a].warmup) {
+			a++;
+			continue;
+		}
+		if (twin->samples[b].warmup) {
+			b++;
+			continue;
+		}
+		ratios[n++] = sample_metric(rs, cr, &cr->samples[a++], METRIC_OPS_PER_SEC) /
+			      sample_metric(rs, twin, &twin->samples[b++], METRIC_OPS_PER_SEC);
+	}
+	return (int)n;
+}
+
 static json_t *summary_json(const double *values, size_t n, uint64_t seed)
 {
 	struct stats_summary s;
@@ -389,6 +412,20 @@ static json_t *case_json(const struct run_state *rs, const struct case_result *c
 			    json_integer((json_int_t)cr->timer_floor_cycles));
 	json_object_set_new(obj, "placement", json_pack("{s:o}", "vcpu_cpus", cpus));
 	json_object_set_new(obj, "metrics", case_metrics_json(rs, cr, index));
+	if (case_raw_twin(rs, cr)) {
+		double *ratios = calloc(cr->nr_samples + 1, sizeof(double));
+		int n = ratios ? case_paired_ratios(rs, cr, ratios) : 0;
+		struct metric_def def;
+
+		metric_def(cr, METRIC_OPS_PER_SEC, &def);
+		json_object_set_new(
+			obj, "vs_raw",
+			json_pack("{s:s, s:s, s:o, s:o}", "twin", case_raw_twin(rs, cr)->id,
+				  "metric", def.name, "paired_ratios",
+				  values_json(ratios, n > 0 ? n : 0), "summary",
+				  summary_json(ratios, n > 0 ? n : 0, case_seed(rs, index, 200))));
+		free(ratios);
+	}
 	json_object_set_new(obj, "counters", case_counters_json(rs, cr, index));
 	json_object_set_new(obj, "samples", case_samples_json(rs, cr));
 	return obj;

@@ -51,6 +51,13 @@ void metric_def(const struct case_result *cr, enum metric_id id, struct metric_d
 int metric_values(const struct run_state *rs, const struct case_result *cr, enum metric_id id,
 		  double *values, const char **why);
 
+/*
+ * The harness case's primary rate over its raw twin's, sample by sample: both ran next to each
+ * other in the same round, so each ratio compares one minute of the machine with itself.
+ * Fills ratios[] (room for cr->nr_samples); returns the count, or -ENOENT without a twin.
+ */
+int case_paired_ratios(const struct run_state *rs, const struct case_result *cr, double *ratios);
+
 /* Creates results/runs/<date>-<host>-<id>/ under rs->cfg.output_dir. 0 or -errno. */
 int results_make_run_dir(struct run_state *rs);
 /* Writes results.json, samples.csv and summary.csv atomically. 0 or -errno. */

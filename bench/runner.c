@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "results.h"
 #include "runner.h"
@@ -185,7 +186,7 @@ static int case_run_sample(struct run_state *rs, struct case_result *cr, uint64_
 	s->iterations = iterations;
 	/* Outside the window: every sample then starts with as many free huge pages as can be. */
 	if (rs->cfg.compact && write_text_file("/proc/sys/vm/compact_memory", "1\n", 2))
-		return -errno;
+		return gmb_error(EIO, "%s", gmb_last_error());
 	if (wl->sample_begin) {
 		ret = wl->sample_begin(&rt->wc);
 		if (ret)
@@ -375,6 +376,15 @@ static bool raw_twins(const struct case_result *a, const struct case_result *b)
 	       a->params.nr_vcpus == b->params.nr_vcpus &&
 	       a->params.guest_page_size == b->params.guest_page_size &&
 	       a->params.data_size == b->params.data_size;
+}
+
+const struct case_result *case_raw_twin(const struct run_state *rs, const struct case_result *cr)
+{
+	const struct case_result *next = cr + 1;
+
+	if (next < rs->cases + rs->nr_cases && raw_twins(cr, next))
+		return next;
+	return NULL;
 }
 
 /*

@@ -94,6 +94,8 @@ struct run_state {
 extern volatile sig_atomic_t runner_stop_requested;
 
 const char *case_status_name(enum case_status status);
+/* The raw twin of a harness case, or NULL. */
+const struct case_result *case_raw_twin(const struct run_state *rs, const struct case_result *cr);
 
 /* Probes, expands the matrix and runs it, writing results as it goes. 0 or -errno. */
 int runner_run(struct run_state *rs);
