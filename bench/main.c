@@ -525,21 +525,13 @@ static void print_summary(const struct run_state *rs)
 	for (unsigned int i = 0; i < rs->nr_cases; i++) {
 		const struct case_result *cr = &rs->cases[i];
 		struct stats_summary s;
-		struct metric_def def;
-		const char *why;
-		double *values;
-		int n;
 
 		if (cr->status == CASE_SKIPPED || cr->status == CASE_FAILED) {
 			printf("%-52s %-8s %s\n", cr->id, case_status_name(cr->status), cr->reason);
 			continue;
 		}
-		values = calloc(cr->nr_samples + 1, sizeof(double));
-		if (!values)
-			return;
-		metric_def(cr, METRIC_OPS_PER_SEC, &def);
-		n = metric_values(rs, cr, METRIC_OPS_PER_SEC, values, &why);
-		stats_summarize(values, n > 0 ? n : 0, rs->cfg.seed, &s);
+		if (case_metric_summary(rs, i, METRIC_OPS_PER_SEC, &s) < 0)
+			continue;
 		printf("%-52s %-8s %10.0f %-3s", cr->id, case_status_name(cr->status), s.median,
 		       "/s");
 		if (s.has_ci)
@@ -555,7 +547,6 @@ static void print_summary(const struct run_state *rs)
 			free(ratios);
 		}
 		printf("\n");
-		free(values);
 	}
 	printf("\n(median of each workload's rate: exits/s, touches/s...; 'vs raw' is the median,\n"
 	       "over rounds, of the case's rate over its raw twin's, taken side by side)\n");

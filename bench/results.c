@@ -207,6 +207,28 @@ int metric_values(const struct run_state *rs, const struct case_result *cr, enum
 	return n;
 }
 
+static uint64_t case_seed(const struct run_state *rs, unsigned int index, unsigned int metric)
+{
+	return rs->cfg.seed ^ ((uint64_t)index << 32) ^ metric;
+}
+
+int case_metric_summary(const struct run_state *rs, unsigned int index, enum metric_id id,
+			struct stats_summary *summary)
+{
+	const struct case_result *cr = &rs->cases[index];
+	double *values = calloc(cr->nr_samples + 1, sizeof(double));
+	const char *why;
+	int n;
+
+	if (!values)
+		return -ENOMEM;
+	n = metric_values(rs, cr, id, values, &why);
+	if (n >= 0 && stats_summarize(values, (size_t)n, case_seed(rs, index, id), summary))
+		n = -ENOMEM;
+	free(values);
+	return n;
+}
+
 int case_paired_ratios(const struct run_state *rs, const struct case_result *cr, double *ratios)
 {
 	const struct case_result *twin = case_raw_twin(rs, cr);
@@ -261,11 +283,6 @@ static json_t *values_json(const double *values, size_t n)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_real(values[i]));
 	return arr;
-}
-
-static uint64_t case_seed(const struct run_state *rs, unsigned int index, unsigned int metric)
-{
-	return rs->cfg.seed ^ ((uint64_t)index << 32) ^ metric;
 }
 
 static json_t *case_metrics_json(const struct run_state *rs, const struct case_result *cr,

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "runner.h"
+#include "stats.h"
 
 #define RESULTS_SCHEMA	       "gmembench-results"
 #define RESULTS_SCHEMA_VERSION 1
@@ -50,6 +51,13 @@ void metric_def(const struct case_result *cr, enum metric_id id, struct metric_d
  */
 int metric_values(const struct run_state *rs, const struct case_result *cr, enum metric_id id,
 		  double *values, const char **why);
+
+/*
+ * The summary of one metric of case rs->cases[index], as the results record it (same
+ * bootstrap seed). Returns the number of kept samples, or -ENODATA (see metric_values).
+ */
+int case_metric_summary(const struct run_state *rs, unsigned int index, enum metric_id id,
+			struct stats_summary *summary);
 
 /*
  * The harness case's primary rate over its raw twin's, sample by sample: both ran next to each
