@@ -13,14 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "config.h"
 #include "probe.h"
 #include "results.h"
 #include "runner.h"
 #include "stats.h"
 #include "util.h"
-
-#define EXIT_USAGE 2
 
 enum option_key {
 	OPT_HELP = 'h',
@@ -43,14 +42,6 @@ enum option_key {
 	OPT_SEED,
 	OPT_RESERVE_HUGEPAGES,
 	OPT_COMPACT,
-};
-
-/* One table gives getopt its options and --help its text. */
-struct cli_option {
-	const char *name;
-	int key;
-	const char *arg;
-	const char *help;
 };
 
 static const struct cli_option run_options[] = {
@@ -83,41 +74,6 @@ static const struct cli_option probe_options[] = {
 	{ "help", OPT_HELP, NULL, "this text" },
 };
 
-static void build_getopt(const struct cli_option *opts, size_t n, struct option *out,
-			 char *shortopts)
-{
-	char *s = shortopts;
-
-	*s++ = ':';
-	for (size_t i = 0; i < n; i++) {
-		out[i] = (struct option){ opts[i].name,
-					  opts[i].arg ? required_argument : no_argument, NULL,
-					  opts[i].key };
-		if (opts[i].key < 256) {
-			*s++ = (char)opts[i].key;
-			if (opts[i].arg)
-				*s++ = ':';
-		}
-	}
-	*s = '\0';
-	out[n] = (struct option){ 0 };
-}
-
-static void print_options(FILE *f, const struct cli_option *opts, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char left[64];
-
-		if (opts[i].key < 256)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", opts[i].key, opts[i].name,
-				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-		else
-			snprintf(left, sizeof(left), "    --%s%s%s", opts[i].name,
-				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-		fprintf(f, "  %-28s %s\n", left, opts[i].help);
-	}
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: gmembench COMMAND [OPTIONS]\n\n"
@@ -126,38 +82,10 @@ static void usage(FILE *f)
 		   "  probe     what this host offers: KVM capabilities, settings, every backend\n"
 		   "  run       run a matrix of workloads x variants x backends; write results\n"
 		   "  list      workloads, variants, backends and suites\n"
+		   "  compare   A/B: what changed between two runs (or groups), and is it noise\n"
 		   "  version   print the version\n"
 		   "  help      this text\n\n"
 		   "'gmembench COMMAND --help' describes a command's options.\n");
-}
-
-static int usage_error(const char *command, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int usage_error(const char *command, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "gmembench %s: ", command);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'gmembench %s --help'.\n", command);
-	return EXIT_USAGE;
-}
-
-static int parse_uint(const char *text, unsigned long min, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!text[0] || text[0] == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
 }
 
 static void probe_all(struct host_caps *caps, struct backend_probe *probes)
@@ -689,6 +617,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(command, "list"))
 		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(command, "compare"))
+		return cmd_compare(argc - 1, argv + 1);
 	fprintf(stderr, "gmembench: unknown command '%s'\n", command);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -409,6 +410,7 @@ static json_t *case_json(const struct run_state *rs, const struct case_result *c
 			 unsigned int index)
 {
 	json_t *obj, *cpus = json_array();
+	struct metric_def primary;
 
 	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "id", cr->id, "workload",
 			cr->params.workload->name, "variant", cr->params.variant, "backend",
@@ -428,17 +430,18 @@ static json_t *case_json(const struct run_state *rs, const struct case_result *c
 	json_object_set_new(obj, "guest_timer_floor_cycles",
 			    json_integer((json_int_t)cr->timer_floor_cycles));
 	json_object_set_new(obj, "placement", json_pack("{s:o}", "vcpu_cpus", cpus));
+	/* The case's rate: what compare and the report read first. */
+	metric_def(cr, METRIC_OPS_PER_SEC, &primary);
+	json_object_set_new(obj, "primary_metric", json_string(primary.name));
 	json_object_set_new(obj, "metrics", case_metrics_json(rs, cr, index));
 	if (case_raw_twin(rs, cr)) {
 		double *ratios = calloc(cr->nr_samples + 1, sizeof(double));
 		int n = ratios ? case_paired_ratios(rs, cr, ratios) : 0;
-		struct metric_def def;
 
-		metric_def(cr, METRIC_OPS_PER_SEC, &def);
 		json_object_set_new(
 			obj, "vs_raw",
 			json_pack("{s:s, s:s, s:o, s:o}", "twin", case_raw_twin(rs, cr)->id,
-				  "metric", def.name, "paired_ratios",
+				  "metric", primary.name, "paired_ratios",
 				  values_json(ratios, n > 0 ? n : 0), "summary",
 				  summary_json(ratios, n > 0 ? n : 0, case_seed(rs, index, 200))));
 		free(ratios);
@@ -710,4 +713,126 @@ int results_write(struct run_state *rs)
 		return ret;
 	snprintf(path, sizeof(path), "%s/summary.csv", rs->run_dir);
 	return write_summary_csv(rs, path);
+}
+
+int results_load(const char *path, json_t **doc)
+{
+	json_error_t error;
+	const char *schema;
+	json_t *root;
+	int version;
+
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &error);
+	if (!root) {
+		if (access(path, R_OK))
+			return gmb_error(errno, "cannot read %s: %s", path, strerror(errno));
+		return gmb_error(EINVAL, "%s is not valid JSON (line %d, column %d: %s)", path,
+				 error.line, error.column, error.text);
+	}
+	schema = json_string_value(json_object_get(root, "schema"));
+	version = (int)json_integer_value(json_object_get(root, "schema_version"));
+	if (!schema || strcmp(schema, RESULTS_SCHEMA)) {
+		json_decref(root);
+		return gmb_error(EINVAL, "%s is not a gmembench results document (schema \"%s\")",
+				 path, schema ? schema : "missing");
+	}
+	if (version != RESULTS_SCHEMA_VERSION) {
+		json_decref(root);
+		return gmb_error(EINVAL,
+				 "%s has schema version %d; this gmembench reads version %d", path,
+				 version, RESULTS_SCHEMA_VERSION);
+	}
+	if (!json_is_array(json_object_get(root, "cases"))) {
+		json_decref(root);
+		return gmb_error(EINVAL, "%s has no cases array", path);
+	}
+	*doc = root;
+	return 0;
+}
+
+static int path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends every results.json below dir to *paths. */
+static int find_results(const char *dir, char ***paths, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d)
+		return gmb_error(errno, "cannot open %s: %s", dir, strerror(errno));
+	while (!ret && (e = readdir(d))) {
+		char path[4096];
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			ret = find_results(path, paths, n);
+		} else if (!strcmp(e->d_name, RESULTS_JSON)) {
+			char **grown = realloc(*paths, (*n + 1) * sizeof(**paths));
+
+			if (!grown || !(grown[*n] = strdup(path))) {
+				*paths = grown ? grown : *paths;
+				ret = gmb_error(ENOMEM, "out of memory");
+				break;
+			}
+			*paths = grown;
+			(*n)++;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+int results_collect(const char *path, json_t ***docs, size_t *count)
+{
+	char **paths = NULL;
+	size_t n = 0;
+	struct stat st;
+	int ret = 0;
+
+	*docs = NULL;
+	*count = 0;
+	if (stat(path, &st))
+		return gmb_error(errno, "cannot read %s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode)) {
+		ret = find_results(path, &paths, &n);
+		if (!ret && !n)
+			ret = gmb_error(ENOENT, "no %s under %s", RESULTS_JSON, path);
+		qsort(paths, n, sizeof(*paths), path_cmp);
+	} else {
+		paths = malloc(sizeof(*paths));
+		if (!paths || !(paths[0] = strdup(path)))
+			ret = gmb_error(ENOMEM, "out of memory");
+		else
+			n = 1;
+	}
+	if (!ret) {
+		*docs = calloc(n, sizeof(**docs));
+		if (!*docs)
+			ret = gmb_error(ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; !ret && i < n; i++) {
+		ret = results_load(paths[i], &(*docs)[i]);
+		if (!ret)
+			(*count)++;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	if (ret) {
+		for (size_t i = 0; i < *count; i++)
+			json_decref((*docs)[i]);
+		free(*docs);
+		*docs = NULL;
+		*count = 0;
+	}
+	return ret;
 }

@@ -71,6 +71,17 @@ int results_make_run_dir(struct run_state *rs);
 /* Writes results.json, samples.csv and summary.csv atomically. 0 or -errno. */
 int results_write(struct run_state *rs);
 
+/*
+ * Reads a results document, checking that it is one (schema) of a version this gmembench
+ * reads. 0, or -errno with the reason (file, line and column for malformed JSON).
+ */
+int results_load(const char *path, struct json_t **doc);
+/*
+ * Every results document under path: the file itself, a run directory, or a directory of run
+ * directories (searched recursively), in path order. 0 or -errno (-ENOENT: none found).
+ */
+int results_collect(const char *path, struct json_t ***docs, size_t *count);
+
 /* Writes text to path through a temporary file and rename(2). 0 or -errno. */
 int write_file_atomic(const char *path, const char *data, size_t len);
 

@@ -34,4 +34,18 @@ double stats_median(const double *values, size_t n);
 /* 0 or -ENOMEM; n == 0 gives a zeroed summary. */
 int stats_summarize(const double *values, size_t n, uint64_t seed, struct stats_summary *out);
 
+/*
+ * Mann-Whitney U test of a against b, two-sided, with the normal approximation and the tie
+ * correction (good from about 5 samples a side). Returns the p-value in *p; -EINVAL when a
+ * side is empty, -ENOMEM.
+ */
+int stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb, double *p);
+
+/*
+ * Percentile-bootstrap interval (level STATS_CI_LEVEL) of median(b) / median(a), resampling
+ * each side on its own. 0 or -ENOMEM.
+ */
+int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, uint64_t seed,
+		   double *low, double *high);
+
 #endif /* GMB_STATS_H */
