@@ -83,6 +83,8 @@ static void usage(FILE *f)
 		   "  run       run a matrix of workloads x variants x backends; write results\n"
 		   "  list      workloads, variants, backends and suites\n"
 		   "  compare   A/B: what changed between two runs (or groups), and is it noise\n"
+		   "  report    one HTML page (tables, gnuplot plots) for a run\n"
+		   "  dashboard history of runs from any number of hosts: trends, change points\n"
 		   "  version   print the version\n"
 		   "  help      this text\n\n"
 		   "'gmembench COMMAND --help' describes a command's options.\n");
@@ -598,6 +600,27 @@ static int cmd_run(int argc, char **argv)
 	return failed ? 1 : 0;
 }
 
+/*
+ * report and dashboard are scripts (Python and gnuplot) that read only the results JSON;
+ * the command runs the one beside this build, passing its arguments through.
+ */
+static int cmd_script(const char *command, int argc, char **argv)
+{
+	char path[4096];
+	char **args = calloc((size_t)argc + 2, sizeof(*args));
+
+	if (!args)
+		return 1;
+	snprintf(path, sizeof(path), "%s/gmembench-%s", GMB_SCRIPTDIR, command);
+	args[0] = path;
+	for (int i = 1; i < argc; i++)
+		args[i] = argv[i];
+	execv(path, args);
+	fprintf(stderr, "gmembench %s: cannot run %s: %s\n", command, path, strerror(errno));
+	free(args);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *command = argc > 1 ? argv[1] : NULL;
@@ -619,6 +642,8 @@ int main(int argc, char **argv)
 		return cmd_list(argc - 1, argv + 1);
 	if (!strcmp(command, "compare"))
 		return cmd_compare(argc - 1, argv + 1);
+	if (!strcmp(command, "report") || !strcmp(command, "dashboard"))
+		return cmd_script(command, argc - 1, argv + 1);
 	fprintf(stderr, "gmembench: unknown command '%s'\n", command);
 	usage(stderr);
 	return EXIT_USAGE;
