@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Where threads and memory go. vCPU threads are pinned with hwloc so that a sample does not
- * pay for migrations, and memory is bound with libnuma to the vCPU's node; the placement is
+ * Where threads go, and what the machine looks like. vCPU threads are pinned with hwloc so
+ * that a sample does not pay for migrations; the placement and the NUMA nodes (libnuma) are
  * recorded with the results so that two runs can be compared like for like.
  */
 #include <hwloc.h>
 #include <jansson.h>
 #include <numa.h>
-#include <numaif.h>
 #include <string.h>
 
 #include "runner.h"
@@ -65,19 +64,6 @@ int placement_pin_self(int cpu)
 		ret = gmb_error(errno, "hwloc_set_cpubind to CPU %d failed", cpu);
 	hwloc_bitmap_free(set);
 	return ret;
-}
-
-int placement_bind_memory(void *addr, uint64_t size, int cpu)
-{
-	int node;
-
-	if (numa_available() < 0 || numa_max_node() == 0 || cpu < 0)
-		return 0;
-	node = numa_node_of_cpu(cpu);
-	if (node < 0)
-		return 0;
-	numa_tonode_memory(addr, size, node);
-	return 0;
 }
 
 json_t *placement_json(void)

@@ -105,7 +105,6 @@ void runner_free(struct run_state *rs);
 int placement_init(void);
 int placement_cpu_for_vcpu(unsigned int index);
 int placement_pin_self(int cpu);
-int placement_bind_memory(void *addr, uint64_t size, int cpu);
 struct json_t *placement_json(void);
 void placement_fini(void);
 
