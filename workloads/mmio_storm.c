@@ -29,32 +29,20 @@
 #include "util.h"
 #include "workload.h"
 
-static const struct storm_variant {
-	const char *name;
-	uint64_t kind;
-} storm_variants[] = {
-	{ "pio", GMB_STORM_PIO },
-	{ "mmio-write", GMB_STORM_MMIO_WRITE },
-	{ "mmio-read", GMB_STORM_MMIO_READ },
-	{ "mmio-write-disp", GMB_STORM_MMIO_WRITE_DISP },
-	{ "mmio-read-movzx", GMB_STORM_MMIO_READ_MOVZX },
-	{ "mmio-write-stos", GMB_STORM_MMIO_WRITE_STOS },
-	{ "mmio-spread", GMB_STORM_MMIO_SPREAD },
-	{ "mmio-fast", GMB_STORM_MMIO_FAST },
-};
-_Static_assert(ARRAY_SIZE(storm_variants) == GMB_STORM_NR_KINDS, "every access kind is a variant");
-
+/* Each variant is one access kind of the storm payload, named by it. */
 static const char *const storm_variant_names[] = {
-	"pio",
-	"mmio-write",
-	"mmio-read",
-	"mmio-write-disp",
-	"mmio-read-movzx",
-	"mmio-write-stos",
-	"mmio-spread",
-	"mmio-fast",
-	NULL,
+	[GMB_STORM_PIO] = "pio",
+	[GMB_STORM_MMIO_WRITE] = "mmio-write",
+	[GMB_STORM_MMIO_READ] = "mmio-read",
+	[GMB_STORM_MMIO_WRITE_DISP] = "mmio-write-disp",
+	[GMB_STORM_MMIO_READ_MOVZX] = "mmio-read-movzx",
+	[GMB_STORM_MMIO_WRITE_STOS] = "mmio-write-stos",
+	[GMB_STORM_MMIO_SPREAD] = "mmio-spread",
+	[GMB_STORM_MMIO_FAST] = "mmio-fast",
+	[GMB_STORM_NR_KINDS] = NULL,
 };
+_Static_assert(ARRAY_SIZE(storm_variant_names) == GMB_STORM_NR_KINDS + 1, "every access kind is a "
+									  "variant");
 static const char *const storm_default_variants[] = {
 	"pio", "mmio-write", "mmio-read", "mmio-spread", "mmio-fast", NULL,
 };
@@ -69,9 +57,9 @@ struct storm_case {
 
 static uint64_t storm_kind(const char *variant)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(storm_variants); i++)
-		if (!strcmp(storm_variants[i].name, variant))
-			return storm_variants[i].kind;
+	for (uint64_t kind = 0; kind < GMB_STORM_NR_KINDS; kind++)
+		if (!strcmp(storm_variant_names[kind], variant))
+			return kind;
 	return GMB_STORM_NR_KINDS;
 }
 
