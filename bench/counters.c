@@ -182,9 +182,11 @@ static int tracefs_ready(char *why, size_t len)
 
 /*
  * Counts a tracepoint system-wide into counter id: one perf counter per CPU, with an optional
- * filter. On failure the counter is unavailable with the reason, and nothing stays open.
+ * filter. On failure the counter is unavailable with the reason (for a kernel without the
+ * tracepoint, followed by what provides it when given), and nothing stays open.
  */
-static void open_tracepoint(struct counters *c, int id, const char *event, const char *filter)
+static void open_tracepoint(struct counters *c, int id, const char *event, const char *filter,
+			    const char *provided_by)
 {
 	struct perf_event_attr attr = { .type = PERF_TYPE_TRACEPOINT, .size = sizeof(attr) };
 	struct counter_info *info = &c->info[id];
@@ -194,8 +196,9 @@ static void open_tracepoint(struct counters *c, int id, const char *event, const
 		return;
 	snprintf(path, sizeof(path), TRACEFS "/events/%s/id", event);
 	if (read_text_file(path, buf, sizeof(buf))) {
-		snprintf(info->reason, sizeof(info->reason), "no tracepoint %s in this kernel",
-			 event);
+		snprintf(info->reason, sizeof(info->reason),
+			 "no tracepoint %s in this kernel%s%s%s", event, provided_by ? " (" : "",
+			 provided_by ?: "", provided_by ? ")" : "");
 		return;
 	}
 	attr.config = strtoull(buf, NULL, 10);
@@ -248,14 +251,17 @@ static void open_tlb_flush_counters(struct counters *c)
 		c->info[CTR_TLB_FLUSH_FIRST + r].unit = "count";
 		c->info[CTR_TLB_FLUSH_FIRST + r].description = "tlb:tlb_flush events, this reason";
 		snprintf(filter, sizeof(filter), "reason == %d", r);
-		open_tracepoint(c, CTR_TLB_FLUSH_FIRST + r, "tlb/tlb_flush", filter);
+		open_tracepoint(c, CTR_TLB_FLUSH_FIRST + r, "tlb/tlb_flush", filter, NULL);
 	}
 }
+
+#define GMEM_SERIES "added by the gmembench kernel series, kernel-patches/"
 
 /* What KVM did per operation: the evidence behind a cost. */
 static const struct {
 	const char *event;
 	const char *description;
+	const char *provided_by; /* for events not every kernel has */
 } kvm_events[COUNTERS_NR_KVM_EVENTS] = {
 	{ "kvm/kvm_exit", "exits from the guest to KVM (any reason)" },
 	{ "kvm/kvm_userspace_exit", "KVM_RUN returning to userspace" },
@@ -266,6 +272,16 @@ static const struct {
 	{ "kvmmmu/kvm_mmu_pagetable_walk", "guest page-table walks by KVM's MMU" },
 	{ "kvmmmu/handle_mmio_page_fault", "faults on MMIO SPTEs" },
 	{ "kvm/kvm_pio", "port I/O KVM handled or forwarded" },
+	/* How KVM reached no-direct-map guest_memfd memory, and what that cost the direct map. */
+	{ "kvm/kvm_gmem_nodirect_access", "KVM's own accesses to no-direct-map guest_memfd",
+	  GMEM_SERIES },
+	{ "kvm/kvm_gmem_permm_map", "folios mapped into the VMM mm's private kernel area",
+	  GMEM_SERIES },
+	{ "kvm/kvm_gmem_permm_unmap", "per-mm area zaps, each flushing that mm's CPUs",
+	  GMEM_SERIES },
+	{ "kvm/kvm_gmem_direct_map_zap", "folios taken out of the direct map, global flush",
+	  GMEM_SERIES },
+	{ "kvm/kvm_gmem_direct_map_restore", "folios put back in the direct map", GMEM_SERIES },
 };
 
 static void open_kvm_event_counters(struct counters *c)
@@ -277,7 +293,7 @@ static void open_kvm_event_counters(struct counters *c)
 		snprintf(name, sizeof(name), "%s", kvm_events[i].event);
 		*strchr(name, '/') = '.';
 		set_info(c, id, name, "count", kvm_events[i].description);
-		open_tracepoint(c, id, kvm_events[i].event, NULL);
+		open_tracepoint(c, id, kvm_events[i].event, NULL, kvm_events[i].provided_by);
 	}
 }
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define COUNTERS_MAX_TLB_REASONS 8
-#define COUNTERS_NR_KVM_EVENTS	 9
+#define COUNTERS_NR_KVM_EVENTS	 14
 
 enum counter_id {
 	CTR_TLB_SHOOTDOWN_IPIS, /* /proc/interrupts TLB, all CPUs */
@@ -25,7 +25,10 @@ enum counter_id {
 	CTR_DIRECTMAP_2M_KB,
 	CTR_DIRECTMAP_1G_KB,
 	CTR_TLB_FLUSH_FIRST, /* tlb:tlb_flush, one per reason */
-	/* KVM's own events (kvm:kvm_exit, kvm:kvm_emulate_insn...): what an operation made it do. */
+	/*
+	 * KVM's own events (kvm:kvm_exit, kvm:kvm_emulate_insn...): what an operation made it do,
+	 * including the kernel series' no-direct-map guest_memfd events (kvm:kvm_gmem_*).
+	 */
 	CTR_KVM_EVENT_FIRST = CTR_TLB_FLUSH_FIRST + COUNTERS_MAX_TLB_REASONS,
 	CTR_NR = CTR_KVM_EVENT_FIRST + COUNTERS_NR_KVM_EVENTS,
 };
