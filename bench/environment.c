@@ -84,6 +84,29 @@ static json_t *hypervisor_json(const struct host_caps *caps)
 			 "sys_hypervisor_type", sys_type, "kvm_module", caps->kvm_module);
 }
 
+/*
+ * The kernel series' switch of how KVM reaches no-direct-map guest_memfd memory: the strategies
+ * the capability offers and the module parameter (a new VM's strategy; gmembench sets its own).
+ */
+static json_t *gmem_access_json(const struct host_caps *caps)
+{
+	long mask = caps->cap_gmem_no_direct_map_access;
+	json_t *strategies = json_array(), *param = json_null();
+
+	for (int a = MEM_ACCESS_NONE + 1; a < MEM_ACCESS_NR; a++)
+		if (mask & (1L << mem_access_kvm_value(a)))
+			json_array_append_new(strategies, json_string(mem_access_name(a)));
+	if (caps->gmem_access_param_present && caps->gmem_access_param >= 0)
+		param = json_integer(caps->gmem_access_param);
+	return json_pack("{s:b, s:I, s:o, s:o, s:s?}", "series",
+			 mem_access_series(mask, caps->gmem_access_param_present),
+			 "capability_mask", (json_int_t)mask, "strategies", strategies,
+			 "module_parameter", param, "module_parameter_strategy",
+			 json_is_integer(param)
+				 ? mem_access_name(mem_access_from_kvm(caps->gmem_access_param))
+				 : NULL);
+}
+
 static json_t *kvm_json(const struct host_caps *caps)
 {
 	json_t *flags = json_array(), *obj;
@@ -118,6 +141,7 @@ static json_t *kvm_json(const struct host_caps *caps)
 		{ "KVM_CAP_NR_VCPUS", caps->cap_nr_vcpus },
 		{ "KVM_CAP_MAX_VCPUS", caps->cap_max_vcpus },
 		{ "KVM_CAP_TSC_CONTROL", caps->cap_tsc_control },
+		{ "KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS", caps->cap_gmem_no_direct_map_access },
 	};
 	json_t *capabilities = json_object();
 
@@ -126,6 +150,7 @@ static json_t *kvm_json(const struct host_caps *caps)
 				    json_integer(cap_list[i].value));
 	json_object_set_new(obj, "capabilities", capabilities);
 	json_object_set_new(obj, "guest_memfd_flags", flags);
+	json_object_set_new(obj, "gmem_no_direct_map_access", gmem_access_json(caps));
 	json_object_set_new(obj, "sw_protected_vm",
 			    json_boolean(caps->cap_vm_types & (1 << KVM_X86_SW_PROTECTED_VM)));
 	return obj;

@@ -120,6 +120,24 @@ static void print_probe_text(const struct host_caps *caps, const struct backend_
 		       caps->cap_memory_attributes, caps->cap_vm_types, caps->cap_pre_fault_memory);
 	else
 		printf("kvm          unusable: %s\n", caps->kvm_error);
+	if (caps->kvm_usable) {
+		const char *strategy =
+			mem_access_name(mem_access_from_kvm(caps->gmem_access_param));
+		char param[64];
+
+		if (!caps->gmem_access_param_present)
+			snprintf(param, sizeof(param), "absent");
+		else
+			snprintf(param, sizeof(param), "%ld (%s)", caps->gmem_access_param,
+				 strategy ? strategy : "unknown");
+		printf("gmem access  KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS 0x%lx, "
+		       "kvm.gmem_no_direct_map_access %s: %s\n",
+		       caps->cap_gmem_no_direct_map_access, param,
+		       mem_access_series(caps->cap_gmem_no_direct_map_access,
+					 caps->gmem_access_param_present)
+			       ? "the kernel series is there"
+			       : "no kernel series");
+	}
 	printf("thp          enabled=%s shmem_enabled=%s\n", caps->thp_enabled,
 	       caps->thp_shmem_enabled);
 	printf("hugetlb      free 2M pages: %" PRIu64 ", free 1G pages: %" PRIu64 "\n",

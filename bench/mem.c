@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kvm_uapi.h"
 #include "mem.h"
 #include "util.h"
 
@@ -30,6 +31,50 @@ const struct mem_backend *const mem_backends[MEM_NR_BACKENDS] = {
 	[MEM_GMEM_NODIRECT] = &mem_backend_gmem_nodirect,
 };
 _Static_assert(ARRAY_SIZE(mem_backends) == MEM_NR_BACKENDS, "every backend is listed");
+
+static const struct {
+	const char *name;
+	const char *kvm_name;
+	unsigned int kvm_value;
+} mem_access_info[MEM_ACCESS_NR] = {
+	[MEM_ACCESS_USER] = { "user", "USER", KVM_GMEM_NO_DIRECT_MAP_ACCESS_USER },
+	[MEM_ACCESS_DIRECT_MAP] = { "direct-map", "DIRECT_MAP",
+				    KVM_GMEM_NO_DIRECT_MAP_ACCESS_DIRECT_MAP },
+	[MEM_ACCESS_PER_MM] = { "per-mm", "PER_MM", KVM_GMEM_NO_DIRECT_MAP_ACCESS_PER_MM },
+};
+
+static bool mem_access_valid(enum mem_access access)
+{
+	return access > MEM_ACCESS_NONE && access < MEM_ACCESS_NR;
+}
+
+const char *mem_access_name(enum mem_access access)
+{
+	return mem_access_valid(access) ? mem_access_info[access].name : NULL;
+}
+
+const char *mem_access_kvm_name(enum mem_access access)
+{
+	return mem_access_valid(access) ? mem_access_info[access].kvm_name : NULL;
+}
+
+unsigned int mem_access_kvm_value(enum mem_access access)
+{
+	return mem_access_valid(access) ? mem_access_info[access].kvm_value : 0;
+}
+
+enum mem_access mem_access_from_kvm(long value)
+{
+	for (int a = MEM_ACCESS_NONE + 1; a < MEM_ACCESS_NR; a++)
+		if (mem_access_info[a].kvm_value == value)
+			return a;
+	return MEM_ACCESS_NONE;
+}
+
+bool mem_access_series(long cap_mask, bool param_present)
+{
+	return cap_mask > 0 && param_present;
+}
 
 const struct mem_backend *mem_backend_find(const char *name)
 {

@@ -27,6 +27,35 @@ enum mem_backend_id {
 	MEM_NR_BACKENDS,
 };
 
+/*
+ * How KVM itself reaches a no-direct-map guest_memfd's memory when it must (instruction fetch
+ * and guest page-table walks for emulation, kvm_read/write_guest): the per-VM strategy of
+ * KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS, from the kernel series in kernel-patches/. Without the
+ * series, KVM has one way, USER. Memory in the direct map needs no strategy: NONE.
+ */
+enum mem_access {
+	MEM_ACCESS_NONE,       /* not a no-direct-map backend */
+	MEM_ACCESS_USER,       /* through the VMM's mapping (the memslot's userspace_addr) */
+	MEM_ACCESS_DIRECT_MAP, /* the page put back in the direct map for the access */
+	MEM_ACCESS_PER_MM,     /* a kernel mapping private to the VMM's mm */
+	MEM_ACCESS_NR,
+};
+
+/* As the results record it: "user", "direct-map", "per-mm"; NULL for MEM_ACCESS_NONE. */
+const char *mem_access_name(enum mem_access access);
+/* As the kernel names it: "USER", "DIRECT_MAP", "PER_MM"; NULL for MEM_ACCESS_NONE. */
+const char *mem_access_kvm_name(enum mem_access access);
+/* KVM_ENABLE_CAP's args[0]; KVM_CHECK_EXTENSION's mask has bit 1 << this value. */
+unsigned int mem_access_kvm_value(enum mem_access access);
+/* The strategy KVM calls value, or MEM_ACCESS_NONE when it names none. */
+enum mem_access mem_access_from_kvm(long value);
+/*
+ * Whether the kernel has the series: KVM_CHECK_EXTENSION(KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS)
+ * gave a mask and the kvm.gmem_no_direct_map_access module parameter exists. Either alone is
+ * not enough (capability 1000 is out of tree: another kernel could use the number).
+ */
+bool mem_access_series(long cap_mask, bool param_present);
+
 /* One allocation of guest memory, as a backend created it. */
 struct mem_region {
 	const struct mem_backend *backend;
@@ -49,6 +78,8 @@ struct mem_backend {
 	 * tables then go into an anonymous boot slot and only the data area is this backend's.
 	 */
 	bool no_host_map;
+	/* How KVM reaches this memory itself; set on every VM the backend's memory is made for. */
+	enum mem_access access;
 	/*
 	 * Static requirements, from the kernel's capabilities and settings. Returns 0 when the
 	 * backend can be tried, or -EOPNOTSUPP with the reason in reason[].

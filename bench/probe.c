@@ -73,6 +73,20 @@ static void read_secretmem(struct host_caps *caps)
 		 errno == ENOSYS ? " (CONFIG_SECRETMEM off, or secretmem.enable=0)" : "");
 }
 
+static void read_gmem_access_param(struct host_caps *caps)
+{
+	char buf[32], *end;
+
+	caps->gmem_access_param = -1;
+	caps->gmem_access_param_present = !access(GMB_GMEM_NO_DIRECT_MAP_ACCESS_PARAM, F_OK);
+	if (!caps->gmem_access_param_present ||
+	    read_text_file(GMB_GMEM_NO_DIRECT_MAP_ACCESS_PARAM, buf, sizeof(buf)))
+		return;
+	caps->gmem_access_param = strtol(buf, &end, 10);
+	if (end == buf || caps->gmem_access_param < 0)
+		caps->gmem_access_param = -1;
+}
+
 void host_caps_read(struct host_caps *caps)
 {
 	int kvm_fd, vm_fd, ret;
@@ -86,6 +100,7 @@ void host_caps_read(struct host_caps *caps)
 	caps->hugepages_1g_free = read_hugepages("hugepages-1048576kB", "free_hugepages");
 	read_secretmem(caps);
 	read_kvm_module(caps);
+	read_gmem_access_param(caps);
 
 	ret = kvm_open(&kvm_fd);
 	if (ret) {
@@ -114,6 +129,8 @@ void host_caps_read(struct host_caps *caps)
 	caps->cap_guest_memfd_flags = kvm_check_cap(vm_fd, KVM_CAP_GUEST_MEMFD_FLAGS);
 	caps->cap_pre_fault_memory = kvm_check_cap(vm_fd, KVM_CAP_PRE_FAULT_MEMORY);
 	caps->cap_memory_attributes = kvm_check_cap(vm_fd, KVM_CAP_MEMORY_ATTRIBUTES);
+	caps->cap_gmem_no_direct_map_access =
+		kvm_check_cap(vm_fd, KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS);
 	close(vm_fd);
 	close(kvm_fd);
 	caps->kvm_usable = true;

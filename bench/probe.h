@@ -25,6 +25,11 @@ struct host_caps {
 	long cap_nr_vcpus;
 	long cap_max_vcpus;
 	long cap_tsc_control;
+	/* The kernel series' KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS: a bitmask of 1 << strategy, or 0. */
+	long cap_gmem_no_direct_map_access;
+	/* kvm.gmem_no_direct_map_access, the strategy a new VM starts with (-1: unreadable). */
+	bool gmem_access_param_present;
+	long gmem_access_param;
 	char kvm_module[32]; /* which module provides /dev/kvm */
 
 	char thp_enabled[16];	    /* "always", "madvise" or "never" */
