@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "kvm_uapi.h"
 #include "mem.h"
 #include "util.h"
+#include "vm.h"
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
@@ -17,7 +20,8 @@ extern const struct mem_backend mem_backend_anon, mem_backend_anon_thp;
 extern const struct mem_backend mem_backend_memfd, mem_backend_memfd_thp;
 extern const struct mem_backend mem_backend_memfd_hugetlb, mem_backend_memfd_secret;
 extern const struct mem_backend mem_backend_gmem, mem_backend_gmem_mmap;
-extern const struct mem_backend mem_backend_gmem_nodirect;
+extern const struct mem_backend mem_backend_gmem_nodirect, mem_backend_gmem_dmap;
+extern const struct mem_backend mem_backend_gmem_permm;
 
 const struct mem_backend *const mem_backends[MEM_NR_BACKENDS] = {
 	[MEM_ANON] = &mem_backend_anon,
@@ -29,6 +33,8 @@ const struct mem_backend *const mem_backends[MEM_NR_BACKENDS] = {
 	[MEM_GMEM] = &mem_backend_gmem,
 	[MEM_GMEM_MMAP] = &mem_backend_gmem_mmap,
 	[MEM_GMEM_NODIRECT] = &mem_backend_gmem_nodirect,
+	[MEM_GMEM_DMAP] = &mem_backend_gmem_dmap,
+	[MEM_GMEM_PERMM] = &mem_backend_gmem_permm,
 };
 _Static_assert(ARRAY_SIZE(mem_backends) == MEM_NR_BACKENDS, "every backend is listed");
 
@@ -43,24 +49,24 @@ static const struct {
 	[MEM_ACCESS_PER_MM] = { "per-mm", "PER_MM", KVM_GMEM_NO_DIRECT_MAP_ACCESS_PER_MM },
 };
 
-static bool mem_access_valid(enum mem_access access)
+static bool mem_access_valid(enum mem_access strategy)
 {
-	return access > MEM_ACCESS_NONE && access < MEM_ACCESS_NR;
+	return strategy > MEM_ACCESS_NONE && strategy < MEM_ACCESS_NR;
 }
 
-const char *mem_access_name(enum mem_access access)
+const char *mem_access_name(enum mem_access strategy)
 {
-	return mem_access_valid(access) ? mem_access_info[access].name : NULL;
+	return mem_access_valid(strategy) ? mem_access_info[strategy].name : NULL;
 }
 
-const char *mem_access_kvm_name(enum mem_access access)
+const char *mem_access_kvm_name(enum mem_access strategy)
 {
-	return mem_access_valid(access) ? mem_access_info[access].kvm_name : NULL;
+	return mem_access_valid(strategy) ? mem_access_info[strategy].kvm_name : NULL;
 }
 
-unsigned int mem_access_kvm_value(enum mem_access access)
+unsigned int mem_access_kvm_value(enum mem_access strategy)
 {
-	return mem_access_valid(access) ? mem_access_info[access].kvm_value : 0;
+	return mem_access_valid(strategy) ? mem_access_info[strategy].kvm_value : 0;
 }
 
 enum mem_access mem_access_from_kvm(long value)
@@ -74,6 +80,70 @@ enum mem_access mem_access_from_kvm(long value)
 bool mem_access_series(long cap_mask, bool param_present)
 {
 	return cap_mask > 0 && param_present;
+}
+
+int mem_access_check(enum mem_access strategy, long cap_mask, bool param_present, char *reason,
+		     size_t len)
+{
+	unsigned int value = mem_access_kvm_value(strategy);
+
+	if (!mem_access_valid(strategy))
+		return 0;
+	if (!mem_access_series(cap_mask, param_present)) {
+		if (strategy == MEM_ACCESS_USER)
+			return 0; /* KVM's only way without the series: through the VMM's mapping */
+		if (cap_mask <= 0)
+			snprintf(reason, len,
+				 "KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS absent: needs "
+				 "kernel-patches/7.3.4");
+		else
+			snprintf(reason, len,
+				 "KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS is 0x%lx but there is no %s: "
+				 "not "
+				 "the gmembench kernel series",
+				 cap_mask, GMB_GMEM_NO_DIRECT_MAP_ACCESS_PARAM);
+		return -EOPNOTSUPP;
+	}
+	if (!(cap_mask & (1L << value))) {
+		snprintf(reason, len,
+			 "KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS is 0x%lx, lacks %s (bit %u)", cap_mask,
+			 mem_access_kvm_name(strategy), value);
+		return -EOPNOTSUPP;
+	}
+	return 1;
+}
+
+/*
+ * Sets the backend's access strategy on the VM, checking the running kernel first so that a
+ * backend the probe would refuse fails with the same reason.
+ */
+static int mem_access_set(const struct mem_backend *backend, int vm_fd)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS,
+		.args[0] = mem_access_kvm_value(backend->access),
+	};
+	char reason[256];
+	int ret;
+
+	if (backend->access == MEM_ACCESS_NONE)
+		return 0;
+	ret = mem_access_check(backend->access,
+			       kvm_check_cap(vm_fd, KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS),
+			       !access(GMB_GMEM_NO_DIRECT_MAP_ACCESS_PARAM, F_OK), reason,
+			       sizeof(reason));
+	if (ret < 0)
+		return gmb_error(EOPNOTSUPP, "%s: %s", backend->name, reason);
+	if (ret == 0)
+		return 0;
+	if (ioctl(vm_fd, KVM_ENABLE_CAP, &cap))
+		return gmb_error(errno,
+				 "%s: KVM_ENABLE_CAP(KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS, %s = %u) "
+				 "on "
+				 "the VM failed: %s",
+				 backend->name, mem_access_kvm_name(backend->access),
+				 mem_access_kvm_value(backend->access), strerror(errno));
+	return 0;
 }
 
 const struct mem_backend *mem_backend_find(const char *name)
@@ -95,7 +165,9 @@ int mem_create(struct mem_region *mem, const struct mem_backend *backend, int vm
 	mem->vm_fd = vm_fd;
 	mem->size = ALIGN_UP(size, page);
 	mem->page_size = page;
-	ret = backend->create(mem, vm_fd, mem->size);
+	ret = mem_access_set(backend, vm_fd);
+	if (!ret)
+		ret = backend->create(mem, vm_fd, mem->size);
 	if (ret) {
 		mem->backend = NULL;
 		return ret;

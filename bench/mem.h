@@ -24,6 +24,8 @@ enum mem_backend_id {
 	MEM_GMEM,
 	MEM_GMEM_MMAP,
 	MEM_GMEM_NODIRECT,
+	MEM_GMEM_DMAP,
+	MEM_GMEM_PERMM,
 	MEM_NR_BACKENDS,
 };
 
@@ -42,11 +44,11 @@ enum mem_access {
 };
 
 /* As the results record it: "user", "direct-map", "per-mm"; NULL for MEM_ACCESS_NONE. */
-const char *mem_access_name(enum mem_access access);
+const char *mem_access_name(enum mem_access strategy);
 /* As the kernel names it: "USER", "DIRECT_MAP", "PER_MM"; NULL for MEM_ACCESS_NONE. */
-const char *mem_access_kvm_name(enum mem_access access);
+const char *mem_access_kvm_name(enum mem_access strategy);
 /* KVM_ENABLE_CAP's args[0]; KVM_CHECK_EXTENSION's mask has bit 1 << this value. */
-unsigned int mem_access_kvm_value(enum mem_access access);
+unsigned int mem_access_kvm_value(enum mem_access strategy);
 /* The strategy KVM calls value, or MEM_ACCESS_NONE when it names none. */
 enum mem_access mem_access_from_kvm(long value);
 /*
@@ -55,6 +57,14 @@ enum mem_access mem_access_from_kvm(long value);
  * not enough (capability 1000 is out of tree: another kernel could use the number).
  */
 bool mem_access_series(long cap_mask, bool param_present);
+/*
+ * Whether KVM can reach memory with this strategy, from the capability's mask and whether the
+ * module parameter exists: 0 when there is nothing to set (MEM_ACCESS_NONE, or USER on a kernel
+ * without the series, where it is KVM's only way), 1 when the strategy must be set on each VM
+ * with KVM_ENABLE_CAP, -EOPNOTSUPP with the reason in reason[] when the kernel lacks it.
+ */
+int mem_access_check(enum mem_access strategy, long cap_mask, bool param_present, char *reason,
+		     size_t len);
 
 /* One allocation of guest memory, as a backend created it. */
 struct mem_region {
@@ -78,7 +88,10 @@ struct mem_backend {
 	 * tables then go into an anonymous boot slot and only the data area is this backend's.
 	 */
 	bool no_host_map;
-	/* How KVM reaches this memory itself; set on every VM the backend's memory is made for. */
+	/*
+	 * How KVM itself reaches this memory (no-direct-map guest_memfd), MEM_ACCESS_NONE for the
+	 * others: backend_probe() checks that the kernel offers it, mem_create() sets it on the VM.
+	 */
 	enum mem_access access;
 	/*
 	 * Static requirements, from the kernel's capabilities and settings. Returns 0 when the
@@ -98,6 +111,11 @@ extern const struct mem_backend *const mem_backends[MEM_NR_BACKENDS];
 
 const struct mem_backend *mem_backend_find(const char *name);
 
+/*
+ * Creates size bytes of memory from backend for the VM vm_fd. For a backend with an access
+ * strategy, first sets it on the VM (KVM_ENABLE_CAP), before any vCPU can run: a failure to set
+ * it fails the creation. 0 or -errno.
+ */
 int mem_create(struct mem_region *mem, const struct mem_backend *backend, int vm_fd, uint64_t size);
 void mem_destroy(struct mem_region *mem);
 int mem_punch_hole(struct mem_region *mem, uint64_t offset, uint64_t len);

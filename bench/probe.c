@@ -204,6 +204,29 @@ out:
 	return ret;
 }
 
+int backend_probe_static(const struct host_caps *caps, const struct mem_backend *backend,
+			 char *reason, size_t len)
+{
+	char why[256] = "";
+	int ret, access_ret;
+
+	reason[0] = '\0';
+	ret = backend->probe(caps, reason, len);
+	access_ret = mem_access_check(backend->access, caps->cap_gmem_no_direct_map_access,
+				      caps->gmem_access_param_present, why, sizeof(why));
+	if (access_ret >= 0)
+		return ret ? -EOPNOTSUPP : 0;
+	/* Both lacks are worth knowing: a kernel may need the flag and the series. */
+	if (ret) {
+		size_t used = strlen(reason);
+
+		snprintf(reason + used, len - used, "; %s", why);
+	} else {
+		snprintf(reason, len, "%s", why);
+	}
+	return -EOPNOTSUPP;
+}
+
 int backend_probe(const struct host_caps *caps, const struct mem_backend *backend,
 		  struct backend_probe *result)
 {
@@ -215,7 +238,7 @@ int backend_probe(const struct host_caps *caps, const struct mem_backend *backen
 		snprintf(result->reason, sizeof(result->reason), "%s", caps->kvm_error);
 		return 0;
 	}
-	if (backend->probe(caps, result->reason, sizeof(result->reason))) {
+	if (backend_probe_static(caps, backend, result->reason, sizeof(result->reason))) {
 		result->status = BACKEND_UNSUPPORTED;
 		return 0;
 	}

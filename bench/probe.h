@@ -4,6 +4,7 @@
 #define GMB_PROBE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mem.h"
@@ -58,7 +59,15 @@ struct backend_probe {
 const char *backend_status_name(enum backend_status status);
 
 /*
- * Probes one backend: the static requirements first, then a one-page guest touch on memory
+ * The static requirements of a backend: its own (the kernel's capabilities and settings) and,
+ * for a backend with an access strategy, the strategy (mem_access_check()). 0 when the backend
+ * can be tried, or -EOPNOTSUPP with every requirement it lacks in reason[].
+ */
+int backend_probe_static(const struct host_caps *caps, const struct mem_backend *backend,
+			 char *reason, size_t len);
+
+/*
+ * Probes one backend: the static requirements first (backend_probe_static()), then a one-page guest touch on memory
  * from the backend, verified by the guest and, when the backend has a host mapping, by the
  * host. Fills result; returns 0 (the status says the outcome).
  */

@@ -2,9 +2,13 @@
 /*
  * Every backend: create it, bind it to a memslot, run a guest whose code, page tables and
  * data live in it, and check from the host what the guest wrote. A backend this host lacks
- * skips with the probe's reason.
+ * skips with the probe's reason. The no-direct-map guest_memfd family also: each backend's
+ * access strategy, how the probe decides from the kernel's capabilities whether it can be
+ * had, that creating memory fails loudly when it cannot, and that KVM really uses it.
  */
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 
@@ -40,7 +44,9 @@ BACKEND_VARIANT(memfd_secret, MEM_MEMFD_SECRET);
 BACKEND_VARIANT(gmem, MEM_GMEM);
 BACKEND_VARIANT(gmem_mmap, MEM_GMEM_MMAP);
 BACKEND_VARIANT(gmem_nodirect, MEM_GMEM_NODIRECT);
-_Static_assert(MEM_NR_BACKENDS == 9, "every backend has a test variant");
+BACKEND_VARIANT(gmem_dmap, MEM_GMEM_DMAP);
+BACKEND_VARIANT(gmem_permm, MEM_GMEM_PERMM);
+_Static_assert(MEM_NR_BACKENDS == 11, "every backend has a test variant");
 
 FIXTURE_SETUP(backend)
 {
@@ -167,6 +173,238 @@ TEST_F(backend, populate_then_run)
 	run_touch(_metadata, &g, ~SEED);
 	if (g.mem.hva)
 		check_pattern(_metadata, &g, ~SEED);
+	guest_destroy(&g);
+}
+
+/* The backends with an access strategy, what the results call it, and what KVM calls it. */
+static const struct {
+	enum mem_backend_id id;
+	enum mem_access access;
+	const char *name, *kvm_name;
+	unsigned int kvm_value;
+} strategies[] = {
+	{ MEM_GMEM_NODIRECT, MEM_ACCESS_USER, "user", "USER", 0 },
+	{ MEM_GMEM_DMAP, MEM_ACCESS_DIRECT_MAP, "direct-map", "DIRECT_MAP", 1 },
+	{ MEM_GMEM_PERMM, MEM_ACCESS_PER_MM, "per-mm", "PER_MM", 2 },
+};
+
+TEST(access_strategy_is_named_per_backend)
+{
+	for (int i = 0; i < MEM_NR_BACKENDS; i++) {
+		const struct mem_backend *b = mem_backends[i];
+		const char *want = NULL;
+
+		for (size_t k = 0; k < ARRAY_SIZE(strategies); k++) {
+			if (strategies[k].id != b->id)
+				continue;
+			want = strategies[k].name;
+			EXPECT_EQ(strategies[k].access, b->access);
+			EXPECT_STREQ(strategies[k].kvm_name, mem_access_kvm_name(b->access));
+			EXPECT_EQ(strategies[k].kvm_value, mem_access_kvm_value(b->access));
+			EXPECT_EQ(b->access, mem_access_from_kvm(strategies[k].kvm_value));
+			/* One implementation: the family differs only in its strategy. */
+			EXPECT_EQ(mem_backends[MEM_GMEM_NODIRECT]->create, b->create);
+			EXPECT_EQ(mem_backends[MEM_GMEM_NODIRECT]->probe, b->probe);
+		}
+		if (want) {
+			EXPECT_STREQ(want, mem_access_name(b->access)) TH_LOG("%s", b->name);
+		} else {
+			EXPECT_EQ(MEM_ACCESS_NONE, b->access);
+			EXPECT_EQ(NULL, mem_access_name(b->access));
+		}
+	}
+	EXPECT_EQ(MEM_ACCESS_NONE, mem_access_from_kvm(3));
+}
+
+/* The probe's static verdict for a backend on a kernel that reports these capabilities. */
+static int probe_with(enum mem_backend_id id, long gmem_flags, long access_mask, bool param,
+		      char *reason, size_t len)
+{
+	const struct host_caps caps = {
+		.kvm_usable = true,
+		.cap_guest_memfd = 1,
+		.cap_guest_memfd_flags = gmem_flags,
+		.cap_gmem_no_direct_map_access = access_mask,
+		.gmem_access_param_present = param,
+		.gmem_access_param = param ? 0 : -1,
+	};
+
+	return backend_probe_static(&caps, mem_backends[id], reason, len);
+}
+
+#define EXPECT_REASON(text, reason) EXPECT_NE(NULL, strstr(reason, text)) TH_LOG("%s", reason)
+
+TEST(access_strategy_needs_the_flag_and_the_series)
+{
+	const long flags_6_18 = 0x3, flags_nodirect = 0x7, all = 0x7;
+	char why[320];
+
+	/* 6.18 (this development host): no NO_DIRECT_MAP, no series; each lack is named. */
+	ASSERT_EQ(-EOPNOTSUPP,
+		  probe_with(MEM_GMEM_NODIRECT, flags_6_18, 0, false, why, sizeof(why)));
+	EXPECT_REASON("KVM_CAP_GUEST_MEMFD_FLAGS is 0x3, lacks NO_DIRECT_MAP", why);
+	EXPECT_EQ(NULL, strstr(why, "KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS")) TH_LOG("%s", why);
+	ASSERT_EQ(-EOPNOTSUPP, probe_with(MEM_GMEM_DMAP, flags_6_18, 0, false, why, sizeof(why)));
+	EXPECT_REASON("lacks NO_DIRECT_MAP", why);
+	EXPECT_REASON("KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS absent: needs kernel-patches/7.3.4", why);
+
+	/* The posted upstream flag alone: USER is KVM's only way, and nothing is set. */
+	EXPECT_EQ(0, probe_with(MEM_GMEM_NODIRECT, flags_nodirect, 0, false, why, sizeof(why)));
+	EXPECT_EQ(0, mem_access_check(MEM_ACCESS_USER, 0, false, why, sizeof(why)));
+	ASSERT_EQ(-EOPNOTSUPP,
+		  probe_with(MEM_GMEM_PERMM, flags_nodirect, 0, false, why, sizeof(why)));
+	EXPECT_STREQ("KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS absent: needs kernel-patches/7.3.4", why);
+
+	/* The whole series: every strategy, each set explicitly (USER too). */
+	for (size_t k = 0; k < ARRAY_SIZE(strategies); k++) {
+		EXPECT_EQ(0,
+			  probe_with(strategies[k].id, flags_nodirect, all, true, why, sizeof(why)))
+		TH_LOG("%s", why);
+		EXPECT_EQ(1, mem_access_check(strategies[k].access, all, true, why, sizeof(why)));
+	}
+
+	/* Capability 1000 without the module parameter is not the series: the number is out of tree. */
+	EXPECT_EQ(0, probe_with(MEM_GMEM_NODIRECT, flags_nodirect, all, false, why, sizeof(why)));
+	EXPECT_EQ(0, mem_access_check(MEM_ACCESS_USER, all, false, why, sizeof(why)));
+	ASSERT_EQ(-EOPNOTSUPP,
+		  probe_with(MEM_GMEM_DMAP, flags_nodirect, all, false, why, sizeof(why)));
+	EXPECT_REASON("not the gmembench kernel series", why);
+
+	/* A kernel that offers only some strategies. */
+	ASSERT_EQ(-EOPNOTSUPP,
+		  probe_with(MEM_GMEM_PERMM, flags_nodirect, 0x3, true, why, sizeof(why)));
+	EXPECT_STREQ("KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS is 0x3, lacks PER_MM (bit 2)", why);
+	EXPECT_EQ(0, probe_with(MEM_GMEM_DMAP, flags_nodirect, 0x3, true, why, sizeof(why)));
+	ASSERT_EQ(-EOPNOTSUPP,
+		  probe_with(MEM_GMEM_NODIRECT, flags_nodirect, 0x6, true, why, sizeof(why)));
+	EXPECT_STREQ("KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS is 0x6, lacks USER (bit 0)", why);
+
+	/* Backends without a strategy do not look at it. */
+	EXPECT_EQ(0, probe_with(MEM_ANON, flags_6_18, 0, false, why, sizeof(why)));
+	EXPECT_EQ(0, probe_with(MEM_GMEM_MMAP, flags_6_18, 0x5, false, why, sizeof(why)));
+	EXPECT_EQ(0, mem_access_check(MEM_ACCESS_NONE, 0, false, why, sizeof(why)));
+}
+
+/* The no-direct-map family on this host's kernel. */
+FIXTURE(access)
+{
+	struct host_caps caps;
+	struct backend_probe probe;
+};
+
+FIXTURE_VARIANT(access)
+{
+	enum mem_backend_id id;
+};
+
+FIXTURE_VARIANT_ADD(access, gmem_nodirect){
+	.id = MEM_GMEM_NODIRECT,
+};
+
+FIXTURE_VARIANT_ADD(access, gmem_dmap){
+	.id = MEM_GMEM_DMAP,
+};
+
+FIXTURE_VARIANT_ADD(access, gmem_permm){
+	.id = MEM_GMEM_PERMM,
+};
+
+FIXTURE_SETUP(access)
+{
+	host_caps_read(&self->caps);
+	backend_probe(&self->caps, mem_backends[variant->id], &self->probe);
+}
+
+FIXTURE_TEARDOWN(access)
+{
+}
+
+/* Memory for a strategy the kernel lacks is refused with the probe's reason, not made anyway. */
+TEST_F(access, creation_fails_loudly_when_the_kernel_lacks_the_strategy)
+{
+	const struct mem_backend *b = mem_backends[variant->id];
+	struct mem_region mem;
+	struct vm *vm;
+	char why[256];
+	int lacks;
+
+	SKIP_WITHOUT_KVM();
+	ASSERT_EQ(0, vm_create(&vm, KVM_X86_DEFAULT_VM)) TH_LOG("%s", gmb_last_error());
+	lacks = mem_access_check(b->access,
+				 kvm_check_cap(vm->fd, KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS),
+				 !access(GMB_GMEM_NO_DIRECT_MAP_ACCESS_PARAM, F_OK), why,
+				 sizeof(why));
+	if (lacks >= 0) {
+		vm_destroy(vm);
+		if (!lacks)
+			SKIP(return,
+				   "%s: nothing to set without the kernel series (%s access is "
+				   "KVM's only way)",
+				   b->name, mem_access_name(b->access));
+		SKIP(return,
+			   "this kernel offers %s access: creation sets it (the backend tests "
+			   "run on it)",
+			   mem_access_name(b->access));
+	}
+	EXPECT_EQ(-EOPNOTSUPP, mem_create(&mem, b, vm->fd, SZ_2M));
+	EXPECT_NE(NULL, strstr(gmb_last_error(), why)) TH_LOG("%s", gmb_last_error());
+	EXPECT_NE(NULL, strstr(gmb_last_error(), b->name)) TH_LOG("%s", gmb_last_error());
+	EXPECT_EQ(NULL, mem.backend);
+	vm_destroy(vm);
+}
+
+/*
+ * DIRECT_MAP and PER_MM do not go through the VMM's mapping: with it taken away after the guest
+ * is loaded, KVM still fetches, walks and emulates a store to MMIO from this memory. A new VM
+ * starts with the module parameter's strategy (USER by default), which would need the mapping:
+ * that the store is emulated shows that gmembench set the backend's strategy on the VM.
+ */
+TEST_F(access, kvm_reaches_guest_memory_without_the_vmm_mapping)
+{
+	const uint64_t selftest_mmio = 5; /* SELFTEST_MMIO in guest/payloads/selftest.c */
+	struct vm_guest_config cfg = {
+		.payload = guest_payload_find("selftest"),
+		.nr_vcpus = 1,
+		.guest_page_size = SZ_4K,
+		.data_size = SZ_4K,
+		.param = selftest_mmio,
+	};
+	const struct mem_backend *b = mem_backends[variant->id];
+	struct kvm_run *run;
+	struct ucall uc;
+	struct guest g;
+	int ret;
+
+	SKIP_WITHOUT_KVM();
+	if (b->access == MEM_ACCESS_USER)
+		SKIP(return,
+			   "%s: KVM reaches its memory through the VMM's mapping, which this "
+			   "test takes away",
+			   b->name);
+	if (self->probe.status != BACKEND_AVAILABLE)
+		SKIP(return, "%s %s: %s", b->name, backend_status_name(self->probe.status),
+			   self->probe.reason);
+	ASSERT_EQ(0, guest_create(&g, b, &cfg)) TH_LOG("%s", gmb_last_error());
+	ASSERT_NE(NULL, g.mem.hva);
+	/* The memslot keeps its userspace_addr; nothing can be read there any more. */
+	ASSERT_EQ(g.mem.hva, mmap(g.mem.hva, g.mem.size, PROT_NONE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0));
+	run = g.vm->vcpus[0]->run;
+	ASSERT_EQ(0, guest_watchdog_arm(5000));
+	ret = vcpu_run(g.vm->vcpus[0]);
+	guest_watchdog_arm(0);
+	ASSERT_EQ(0, ret) TH_LOG("%s", gmb_last_error());
+	ASSERT_EQ(KVM_EXIT_MMIO, run->exit_reason)
+	{
+		vcpu_unexpected_exit(g.vm->vcpus[0], NULL);
+		TH_LOG("%s access: %s", mem_access_name(b->access), gmb_last_error());
+	}
+	EXPECT_EQ(g.vm->layout.mmio_gpa, run->mmio.phys_addr);
+	EXPECT_TRUE(run->mmio.is_write);
+	EXPECT_EQ(4, run->mmio.len);
+	EXPECT_EQ(0x12345678, *(uint32_t *)run->mmio.data);
+	ASSERT_EQ(0, vcpu_run_to_ucall(g.vm->vcpus[0], &uc)) TH_LOG("%s", gmb_last_error());
+	EXPECT_EQ(GMB_UCALL_DONE, uc.cmd);
 	guest_destroy(&g);
 }
 

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * guest_memfd backends: gmem (private, not mappable by the host), gmem-mmap (mmap()able and
- * shared from creation, 6.18) and gmem-nodirect (the same without a kernel direct map, from
- * the posted series). Which flags the kernel takes is read from KVM_CAP_GUEST_MEMFD_FLAGS,
+ * shared from creation, 6.18) and the no-direct-map family: the same memory without a kernel
+ * direct map (NO_DIRECT_MAP, from the posted series), one backend per way KVM itself reaches
+ * it (gmem-nodirect: through the VMM's mapping, gmem-dmap: restoring the direct map for the
+ * access, gmem-permm: a per-mm kernel mapping; the last two from the series in
+ * kernel-patches/). The family differs only in its access strategy, which the common code
+ * checks and sets (mem.c). Which flags the kernel takes is read from KVM_CAP_GUEST_MEMFD_FLAGS,
  * never inferred from the kernel version.
  */
 #include <stdio.h>
@@ -15,7 +19,8 @@
 #include "../probe.h"
 #include "../util.h"
 
-#define GMEM_SHARED_FLAGS (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
+#define GMEM_SHARED_FLAGS   (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
+#define GMEM_NODIRECT_FLAGS (GMEM_SHARED_FLAGS | GUEST_MEMFD_FLAG_NO_DIRECT_MAP)
 
 static int gmem_create_flags(struct mem_region *mem, int vm_fd, uint64_t flags)
 {
@@ -47,7 +52,7 @@ static int gmem_mmap_create(struct mem_region *mem, int vm_fd, uint64_t size)
 
 static int gmem_nodirect_create(struct mem_region *mem, int vm_fd, uint64_t size)
 {
-	return gmem_create_flags(mem, vm_fd, GMEM_SHARED_FLAGS | GUEST_MEMFD_FLAG_NO_DIRECT_MAP);
+	return gmem_create_flags(mem, vm_fd, GMEM_NODIRECT_FLAGS);
 }
 
 static void gmem_destroy(struct mem_region *mem)
@@ -83,7 +88,7 @@ static int gmem_mmap_probe(const struct host_caps *caps, char *reason, size_t le
 
 static int gmem_nodirect_probe(const struct host_caps *caps, char *reason, size_t len)
 {
-	return gmem_probe_flags(caps, GMEM_SHARED_FLAGS | GUEST_MEMFD_FLAG_NO_DIRECT_MAP,
+	return gmem_probe_flags(caps, GMEM_NODIRECT_FLAGS,
 				"NO_DIRECT_MAP (1<<2, posted upstream, not merged)", reason, len);
 }
 
@@ -110,13 +115,22 @@ const struct mem_backend mem_backend_gmem_mmap = {
 	.populate = mem_fallocate_populate,
 };
 
-const struct mem_backend mem_backend_gmem_nodirect = {
-	.id = MEM_GMEM_NODIRECT,
-	.name = "gmem-nodirect",
-	.description = "guest_memfd with MMAP | INIT_SHARED | NO_DIRECT_MAP",
-	.probe = gmem_nodirect_probe,
-	.create = gmem_nodirect_create,
-	.destroy = gmem_destroy,
-	.punch_hole = mem_fallocate_punch,
-	.populate = mem_fallocate_populate,
-};
+/* The no-direct-map family: the same memory and operations, KVM told another way to reach it. */
+#define GMEM_NODIRECT_BACKEND(backend_id, backend_name, strategy, how)                            \
+	{                                                                                         \
+		.id = backend_id, .name = backend_name,                                           \
+		.description = "guest_memfd with MMAP | INIT_SHARED | NO_DIRECT_MAP, " how,       \
+		.access = strategy, .probe = gmem_nodirect_probe, .create = gmem_nodirect_create, \
+		.destroy = gmem_destroy, .punch_hole = mem_fallocate_punch,                       \
+		.populate = mem_fallocate_populate,                                               \
+	}
+
+const struct mem_backend mem_backend_gmem_nodirect =
+	GMEM_NODIRECT_BACKEND(MEM_GMEM_NODIRECT, "gmem-nodirect", MEM_ACCESS_USER,
+			      "KVM's own accesses through the VMM's mapping");
+const struct mem_backend mem_backend_gmem_dmap =
+	GMEM_NODIRECT_BACKEND(MEM_GMEM_DMAP, "gmem-dmap", MEM_ACCESS_DIRECT_MAP,
+			      "KVM's own accesses restore the direct map");
+const struct mem_backend mem_backend_gmem_permm =
+	GMEM_NODIRECT_BACKEND(MEM_GMEM_PERMM, "gmem-permm", MEM_ACCESS_PER_MM,
+			      "KVM's own accesses through a per-mm kernel mapping");
