@@ -256,9 +256,11 @@ json_t *probe_backends_json(const struct backend_probe *probes, int count)
 	json_t *arr = json_array();
 
 	for (int i = 0; i < count; i++) {
-		json_t *b = json_pack("{s:s, s:s, s:s}", "name", probes[i].backend->name,
-				      "description", probes[i].backend->description, "status",
-				      backend_status_name(probes[i].status));
+		const struct mem_backend *backend = probes[i].backend;
+		json_t *b = json_pack("{s:s, s:s, s:s, s:s?}", "name", backend->name, "description",
+				      backend->description, "status",
+				      backend_status_name(probes[i].status), "access_strategy",
+				      mem_access_name(backend->access));
 
 		if (probes[i].reason[0])
 			json_object_set_new(b, "reason", json_string(probes[i].reason));

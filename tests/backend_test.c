@@ -6,6 +6,7 @@
  * access strategy, how the probe decides from the kernel's capabilities whether it can be
  * had, that creating memory fails loudly when it cannot, and that KVM really uses it.
  */
+#include <jansson.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -188,10 +189,20 @@ static const struct {
 	{ MEM_GMEM_PERMM, MEM_ACCESS_PER_MM, "per-mm", "PER_MM", 2 },
 };
 
-TEST(access_strategy_is_named_per_backend)
+TEST(access_strategy_is_named_and_recorded_per_backend)
 {
+	struct backend_probe probes[MEM_NR_BACKENDS] = { 0 };
+	json_t *backends;
+
+	for (int i = 0; i < MEM_NR_BACKENDS; i++) {
+		probes[i].backend = mem_backends[i];
+		probes[i].status = BACKEND_AVAILABLE;
+	}
+	backends = probe_backends_json(probes, MEM_NR_BACKENDS);
+	ASSERT_EQ(MEM_NR_BACKENDS, json_array_size(backends));
 	for (int i = 0; i < MEM_NR_BACKENDS; i++) {
 		const struct mem_backend *b = mem_backends[i];
+		json_t *recorded = json_object_get(json_array_get(backends, i), "access_strategy");
 		const char *want = NULL;
 
 		for (size_t k = 0; k < ARRAY_SIZE(strategies); k++) {
@@ -206,14 +217,19 @@ TEST(access_strategy_is_named_per_backend)
 			EXPECT_EQ(mem_backends[MEM_GMEM_NODIRECT]->create, b->create);
 			EXPECT_EQ(mem_backends[MEM_GMEM_NODIRECT]->probe, b->probe);
 		}
+		/* Every backend records it: a name, or null where the question does not arise. */
+		ASSERT_NE(NULL, recorded) TH_LOG("%s has no access_strategy", b->name);
 		if (want) {
-			EXPECT_STREQ(want, mem_access_name(b->access)) TH_LOG("%s", b->name);
+			EXPECT_STREQ(want, mem_access_name(b->access));
+			EXPECT_STREQ(want, json_string_value(recorded)) TH_LOG("%s", b->name);
 		} else {
+			EXPECT_TRUE(json_is_null(recorded)) TH_LOG("%s", b->name);
 			EXPECT_EQ(MEM_ACCESS_NONE, b->access);
 			EXPECT_EQ(NULL, mem_access_name(b->access));
 		}
 	}
 	EXPECT_EQ(MEM_ACCESS_NONE, mem_access_from_kvm(3));
+	json_decref(backends);
 }
 
 /* The probe's static verdict for a backend on a kernel that reports these capabilities. */
