@@ -87,28 +87,29 @@ struct kvm_create_guest_memfd {
 #endif
 
 /*
- * gmembench's kernel series (kernel-patches/, not upstream): how KVM itself reaches the memory
- * of a NO_DIRECT_MAP guest_memfd when it must (instruction fetch and guest page-table walks
- * for emulation, kvm_read/write_guest). KVM_CHECK_EXTENSION returns a bitmask of
- * 1 << strategy (0 without the series); KVM_ENABLE_CAP on a VM fd with args[0] = strategy sets
- * it for that VM. The capability number is out of tree, chosen far from upstream's range so
- * that it never aliases an upstream capability. A new VM starts with the strategy in the kvm
- * module parameter below; the series is there when the capability and the parameter both are.
+ * gmembench's kernel series (kernel-patches/7.3.4, not upstream; names as in its uapi
+ * linux/kvm.h): how KVM itself reaches the memory of a NO_DIRECT_MAP guest_memfd when it must
+ * (instruction fetch and guest page-table walks for emulation, kvm_read/write_guest).
+ * KVM_CHECK_EXTENSION returns a bitmask of 1 << strategy (0 without the series); KVM_ENABLE_CAP
+ * on a VM fd with args[0] = strategy sets it for that VM. The capability number is out of tree,
+ * chosen far from upstream's range so that it never aliases an upstream capability. A new VM
+ * starts with the strategy in the kvm module parameter below; the series is there when the
+ * capability and the parameter both are.
  */
 #ifndef KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS
 #define KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS 1000
 #endif
 /* Through the VMM's userspace mapping (the memslot's userspace_addr): the upstream series' way. */
-#ifndef KVM_GMEM_NO_DIRECT_MAP_ACCESS_USER
-#define KVM_GMEM_NO_DIRECT_MAP_ACCESS_USER 0
+#ifndef KVM_GMEM_ACCESS_USER
+#define KVM_GMEM_ACCESS_USER 0
 #endif
 /* The page put back in the direct map for the access, then removed and flushed globally. */
-#ifndef KVM_GMEM_NO_DIRECT_MAP_ACCESS_DIRECT_MAP
-#define KVM_GMEM_NO_DIRECT_MAP_ACCESS_DIRECT_MAP 1
+#ifndef KVM_GMEM_ACCESS_DIRECT_MAP
+#define KVM_GMEM_ACCESS_DIRECT_MAP 1
 #endif
 /* A kernel mapping private to the VMM's mm, flushed on the CPUs that mm ran on. */
-#ifndef KVM_GMEM_NO_DIRECT_MAP_ACCESS_PER_MM
-#define KVM_GMEM_NO_DIRECT_MAP_ACCESS_PER_MM 2
+#ifndef KVM_GMEM_ACCESS_PER_MM
+#define KVM_GMEM_ACCESS_PER_MM 2
 #endif
 #define GMB_GMEM_NO_DIRECT_MAP_ACCESS_PARAM "/sys/module/kvm/parameters/gmem_no_direct_map_access"
 

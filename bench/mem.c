@@ -43,10 +43,9 @@ static const struct {
 	const char *kvm_name;
 	unsigned int kvm_value;
 } mem_access_info[MEM_ACCESS_NR] = {
-	[MEM_ACCESS_USER] = { "user", "USER", KVM_GMEM_NO_DIRECT_MAP_ACCESS_USER },
-	[MEM_ACCESS_DIRECT_MAP] = { "direct-map", "DIRECT_MAP",
-				    KVM_GMEM_NO_DIRECT_MAP_ACCESS_DIRECT_MAP },
-	[MEM_ACCESS_PER_MM] = { "per-mm", "PER_MM", KVM_GMEM_NO_DIRECT_MAP_ACCESS_PER_MM },
+	[MEM_ACCESS_USER] = { "user", "USER", KVM_GMEM_ACCESS_USER },
+	[MEM_ACCESS_DIRECT_MAP] = { "direct-map", "DIRECT_MAP", KVM_GMEM_ACCESS_DIRECT_MAP },
+	[MEM_ACCESS_PER_MM] = { "per-mm", "PER_MM", KVM_GMEM_ACCESS_PER_MM },
 };
 
 static bool mem_access_valid(enum mem_access strategy)
