@@ -44,18 +44,49 @@ static uint64_t read_hugepages(const char *size_dir, const char *file)
 	return strtoull(buf, NULL, 10);
 }
 
+/* Whether /proc/cpuinfo's first "flags" line lists @flag. */
+static bool cpu_has_flag(const char *flag)
+{
+	char line[4096];
+	bool found = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		for (char *tok = strtok(strchr(line, ':') ?: line, " :\n"); tok;
+		     tok = strtok(NULL, " \n"))
+			if (!strcmp(tok, flag))
+				found = true;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Which module provides /dev/kvm. A built-in kvm_intel and kvm_amd both have a
+ * /sys/module directory (for their parameters), so the vendor ones must also
+ * match the CPU's virtualization flag.
+ */
 static void read_kvm_module(struct host_caps *caps)
 {
-	static const char *const modules[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
+	static const struct {
+		const char *name, *cpu_flag;
+	} modules[] = { { "kvm_pvm", NULL }, { "kvm_intel", "vmx" }, { "kvm_amd", "svm" } };
 	char path[64];
 
 	snprintf(caps->kvm_module, sizeof(caps->kvm_module), "unknown");
 	for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
-		snprintf(path, sizeof(path), "/sys/module/%s", modules[i]);
-		if (!access(path, F_OK)) {
-			snprintf(caps->kvm_module, sizeof(caps->kvm_module), "%s", modules[i]);
-			return;
-		}
+		snprintf(path, sizeof(path), "/sys/module/%s", modules[i].name);
+		if (access(path, F_OK))
+			continue;
+		if (modules[i].cpu_flag && !cpu_has_flag(modules[i].cpu_flag))
+			continue;
+		snprintf(caps->kvm_module, sizeof(caps->kvm_module), "%s", modules[i].name);
+		return;
 	}
 }
 
