@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by the scripts in scripts/kernel/: the pinned base, the cache layout, helpers.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 
 GMB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 GMB_CACHE=${GMB_KERNEL_CACHE:-$HOME/.cache/gmembench-kernel}
