@@ -98,8 +98,7 @@ int mem_access_check(enum mem_access strategy, long cap_mask, bool param_present
 		else
 			snprintf(reason, len,
 				 "KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS is 0x%lx but there is no %s: "
-				 "not "
-				 "the gmembench kernel series",
+				 "not the gmembench kernel series",
 				 cap_mask, GMB_GMEM_NO_DIRECT_MAP_ACCESS_PARAM);
 		return -EOPNOTSUPP;
 	}
@@ -138,8 +137,7 @@ static int mem_access_set(const struct mem_backend *backend, int vm_fd)
 	if (ioctl(vm_fd, KVM_ENABLE_CAP, &cap))
 		return gmb_error(errno,
 				 "%s: KVM_ENABLE_CAP(KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS, %s = %u) "
-				 "on "
-				 "the VM failed: %s",
+				 "on the VM failed: %s",
 				 backend->name, mem_access_kvm_name(backend->access),
 				 mem_access_kvm_value(backend->access), strerror(errno));
 	return 0;
