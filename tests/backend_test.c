@@ -13,8 +13,8 @@
 
 #include "kselftest_harness.h"
 
-#include "guest.h"
-#include "probe.h"
+#include "vmm/guest.h"
+#include "host/probe.h"
 #include "test_util.h"
 
 #define SEED 0x0123456789abcdefULL

@@ -9,8 +9,8 @@
 
 #include "kselftest_harness.h"
 
-#include "compare.h"
-#include "stats.h"
+#include "results/compare.h"
+#include "measure/stats.h"
 
 #define N      10   /* samples a side, as make bench keeps */
 #define NOISE  0.03 /* 3% relative noise per sample: this host on a quiet minute */

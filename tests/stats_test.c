@@ -4,8 +4,8 @@
 
 #include "kselftest_harness.h"
 
-#include "stats.h"
-#include "util.h"
+#include "measure/stats.h"
+#include "core/util.h"
 
 TEST(percentiles_interpolate)
 {

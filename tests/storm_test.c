@@ -7,10 +7,10 @@
 
 #include "kselftest_harness.h"
 
-#include "guest.h"
-#include "probe.h"
+#include "vmm/guest.h"
+#include "host/probe.h"
 #include "test_util.h"
-#include "workload.h"
+#include "run/workload.h"
 
 extern const struct workload wl_mmio_storm;
 

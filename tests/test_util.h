@@ -5,8 +5,9 @@
 
 #include <stdio.h>
 
-#include "util.h"
-#include "vm.h"
+#include "core/caps.h"
+#include "core/util.h"
+#include "vmm/vm.h"
 
 /* NULL when /dev/kvm can be used, otherwise why not (the test then skips with it). */
 static inline const char *kvm_unavailable(void)

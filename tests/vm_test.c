@@ -4,7 +4,7 @@
 
 #include "kselftest_harness.h"
 
-#include "guest.h"
+#include "vmm/guest.h"
 #include "test_util.h"
 
 enum { MODE_DONE, MODE_ASSERT, MODE_UD, MODE_PAGE_FAULT, MODE_SYNC_ECHO, MODE_MMIO, MODE_ARGS };

@@ -23,8 +23,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "util.h"
-#include "workload.h"
+#include "core/util.h"
+#include "run/workload.h"
 
 enum fault_variant {
 	FAULT_TOUCH_4K,

@@ -26,8 +26,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "util.h"
-#include "workload.h"
+#include "core/util.h"
+#include "run/workload.h"
 
 /* Each variant is one access kind of the storm payload, named by it. */
 static const char *const storm_variant_names[] = {

@@ -14,10 +14,10 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "../kvm_uapi.h"
-#include "../mem.h"
-#include "../probe.h"
-#include "../util.h"
+#include "core/kvm_uapi.h"
+#include "backends/mem.h"
+#include "core/caps.h"
+#include "core/util.h"
 
 #define GMEM_SHARED_FLAGS   (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
 #define GMEM_NODIRECT_FLAGS (GMEM_SHARED_FLAGS | GUEST_MEMFD_FLAG_NO_DIRECT_MAP)

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "../mem.h"
-#include "../probe.h"
-#include "../util.h"
+#include "backends/mem.h"
+#include "core/caps.h"
+#include "core/util.h"
 
 static int hugetlb_create(struct mem_region *mem, int vm_fd, uint64_t size)
 {

@@ -9,9 +9,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../mem.h"
-#include "../probe.h"
-#include "../util.h"
+#include "backends/mem.h"
+#include "core/caps.h"
+#include "core/util.h"
 
 static int memfd_create_region(struct mem_region *mem, int vm_fd, uint64_t size)
 {

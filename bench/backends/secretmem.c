@@ -11,10 +11,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../kvm_uapi.h"
-#include "../mem.h"
-#include "../probe.h"
-#include "../util.h"
+#include "core/kvm_uapi.h"
+#include "backends/mem.h"
+#include "core/caps.h"
+#include "core/util.h"
 
 static int secretmem_create(struct mem_region *mem, int vm_fd, uint64_t size)
 {

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "cmd/cli.h"
+
+void build_getopt(const struct cli_option *opts, size_t n, struct option *out, char *shortopts)
+{
+	char *s = shortopts;
+
+	*s++ = ':';
+	for (size_t i = 0; i < n; i++) {
+		out[i] = (struct option){ opts[i].name,
+					  opts[i].arg ? required_argument : no_argument, NULL,
+					  opts[i].key };
+		if (opts[i].key < 256) {
+			*s++ = (char)opts[i].key;
+			if (opts[i].arg)
+				*s++ = ':';
+		}
+	}
+	*s = '\0';
+	out[n] = (struct option){ 0 };
+}
+
+void print_options(FILE *f, const struct cli_option *opts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char left[64];
+
+		if (opts[i].key < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", opts[i].key, opts[i].name,
+				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", opts[i].name,
+				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+		fprintf(f, "  %-28s %s\n", left, opts[i].help);
+	}
+}
+
+int usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "gmembench %s: ", command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'gmembench %s --help'.\n", command);
+	return EXIT_USAGE;
+}
+
+int parse_uint(const char *text, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!text[0] || text[0] == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The command-line layer's shared pieces: option tables, usage errors, number parsing. */
+#ifndef GMB_CLI_H
+#define GMB_CLI_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Bad command-line input: the message says what was wrong. */
+#define EXIT_USAGE 2
+
+/* One table gives getopt its options and --help its text. */
+struct cli_option {
+	const char *name;
+	int key;
+	const char *arg;
+	const char *help;
+};
+
+/* Fills getopt_long's table and short-option string (shortopts: room for 3 per option). */
+void build_getopt(const struct cli_option *opts, size_t n, struct option *out, char *shortopts);
+void print_options(FILE *f, const struct cli_option *opts, size_t n);
+/* Prints "gmembench COMMAND: message" and a hint; returns EXIT_USAGE. */
+int usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int parse_uint(const char *text, unsigned long min, unsigned long max, unsigned long *out);
+
+#endif /* GMB_CLI_H */

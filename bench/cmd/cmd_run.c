@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+/* gmembench run: the options, the suites, huge-page reservation, signals, and the run itself. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cli.h"
+#include "cmd/cmd.h"
+#include "core/util.h"
+#include "host/probe.h"
+#include "measure/placement.h"
+#include "results/results.h"
+#include "run/runner.h"
+
+enum option_key {
+	OPT_HELP = 'h',
+	OPT_WORKLOAD = 'w',
+	OPT_BACKEND = 'b',
+	OPT_SUITE = 's',
+	OPT_OUTPUT = 'o',
+	OPT_QUIET = 'q',
+	OPT_VARIANT = 'V',
+	OPT_JSON = 256,
+	OPT_VCPUS,
+	OPT_GUEST_PAGE,
+	OPT_SIZE,
+	OPT_SAMPLES,
+	OPT_WARMUP,
+	OPT_SAMPLE_MS,
+	OPT_NO_RAW,
+	OPT_ORDER,
+	OPT_NO_PIN,
+	OPT_SEED,
+	OPT_RESERVE_HUGEPAGES,
+	OPT_COMPACT,
+};
+
+static const struct cli_option run_options[] = {
+	{ "suite", OPT_SUITE, "NAME", "default, quick or full (sets the options below)" },
+	{ "workload", OPT_WORKLOAD, "LIST", "workloads, comma-separated (default: the suite's)" },
+	{ "variant", OPT_VARIANT, "LIST", "variants, comma-separated (default: each workload's)" },
+	{ "backend", OPT_BACKEND, "LIST", "backends, comma-separated (default: all)" },
+	{ "vcpus", OPT_VCPUS, "LIST", "vCPU counts, comma-separated (default: 1)" },
+	{ "guest-page", OPT_GUEST_PAGE, "LIST", "guest page sizes, 4k and/or 2m (default: 4k)" },
+	{ "size", OPT_SIZE, "SIZE", "guest data area, e.g. 2M, 512M (default: per workload)" },
+	{ "samples", OPT_SAMPLES, "N", "kept samples per case" },
+	{ "warmup", OPT_WARMUP, "N", "warm-up samples per case, not kept in statistics" },
+	{ "sample-ms", OPT_SAMPLE_MS, "MS", "target duration of one sample" },
+	{ "no-raw", OPT_NO_RAW, NULL, "do not run the raw (no-harness) calibration twins" },
+	{ "order", OPT_ORDER, "ORDER",
+	  "shuffled (default: cases take turns, in a new order each round), interleaved or "
+	  "sequential" },
+	{ "no-pin", OPT_NO_PIN, NULL, "do not pin vCPU threads" },
+	{ "seed", OPT_SEED, "N", "seed for the bootstrap (default: from the clock)" },
+	{ "compact", OPT_COMPACT, NULL, "compact memory before every sample (root)" },
+	{ "reserve-hugepages", OPT_RESERVE_HUGEPAGES, "N",
+	  "reserve N more 2 MiB huge pages for the run (root), restored after" },
+	{ "output", OPT_OUTPUT, "DIR", "where run directories go (default: results/runs)" },
+	{ "quiet", OPT_QUIET, NULL, "no summary table" },
+	{ "help", OPT_HELP, NULL, "this text" },
+};
+
+static int apply_suite(struct run_config *cfg, const char *suite)
+{
+	cfg->suite = suite;
+	cfg->nr_workloads = 0;
+	for (size_t i = 0; i < nr_workloads && i < RUN_MAX_LIST; i++)
+		cfg->workloads[cfg->nr_workloads++] = workloads[i];
+	cfg->nr_vcpus = 1;
+	cfg->vcpus[0] = 1;
+	cfg->nr_guest_page_sizes = 1;
+	cfg->guest_page_sizes[0] = SZ_4K;
+	cfg->all_variants = false;
+	cfg->full_sizes = false;
+	if (!strcmp(suite, "default")) {
+		/* About a minute on a 2-CPU host with five usable backends. */
+		cfg->warmup = 2;
+		cfg->samples = 10;
+		cfg->sample_ms = 80;
+	} else if (!strcmp(suite, "quick")) {
+		cfg->warmup = 1;
+		cfg->samples = 5;
+		cfg->sample_ms = 20;
+	} else if (!strcmp(suite, "full")) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		cfg->warmup = 3;
+		cfg->samples = 20;
+		cfg->sample_ms = 200;
+		cfg->nr_vcpus = 0;
+		for (long n = 1; n <= 2 * cpus && cfg->nr_vcpus < RUN_MAX_LIST; n *= 2)
+			cfg->vcpus[cfg->nr_vcpus++] = (unsigned int)n;
+		if (cfg->vcpus[cfg->nr_vcpus - 1] != 2 * cpus && cfg->nr_vcpus < RUN_MAX_LIST)
+			cfg->vcpus[cfg->nr_vcpus++] = (unsigned int)(2 * cpus);
+		cfg->nr_guest_page_sizes = 2;
+		cfg->guest_page_sizes[1] = SZ_2M;
+		cfg->all_variants = true;
+		cfg->full_sizes = true;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Splits a comma-separated list in place; returns the count or -E2BIG. */
+static int split_list(char *text, char **items, int max)
+{
+	int n = 0;
+
+	for (char *tok = strtok(text, ","); tok; tok = strtok(NULL, ",")) {
+		if (n == max)
+			return -E2BIG;
+		items[n++] = tok;
+	}
+	return n;
+}
+
+static int parse_run_option(struct run_config *cfg, int key, char *arg)
+{
+	char *items[RUN_MAX_LIST];
+	unsigned long v;
+	uint64_t size;
+	int n;
+
+	switch (key) {
+	case OPT_WORKLOAD:
+		n = split_list(arg, items, RUN_MAX_LIST);
+		if (n <= 0)
+			return usage_error("run", "--workload needs a list of workloads");
+		cfg->nr_workloads = 0;
+		for (int i = 0; i < n; i++) {
+			const struct workload *wl = workload_find(items[i]);
+
+			if (!wl)
+				return usage_error("run",
+						   "unknown workload '%s' (see gmembench list)",
+						   items[i]);
+			cfg->workloads[cfg->nr_workloads++] = wl;
+		}
+		break;
+	case OPT_VARIANT:
+		n = split_list(arg, items, RUN_MAX_LIST);
+		if (n <= 0)
+			return usage_error("run", "--variant needs a list of variants");
+		cfg->nr_variants = 0;
+		for (int i = 0; i < n; i++)
+			cfg->variants[cfg->nr_variants++] = items[i];
+		break;
+	case OPT_BACKEND:
+		n = split_list(arg, items, RUN_MAX_LIST);
+		if (n <= 0)
+			return usage_error("run", "--backend needs a list of backends");
+		cfg->nr_backends = 0;
+		for (int i = 0; i < n; i++) {
+			const struct mem_backend *b = mem_backend_find(items[i]);
+
+			if (!b)
+				return usage_error("run",
+						   "unknown backend '%s' (see gmembench list)",
+						   items[i]);
+			if (cfg->nr_backends == MEM_NR_BACKENDS)
+				return usage_error("run", "backend list too long");
+			cfg->backends[cfg->nr_backends++] = b;
+		}
+		break;
+	case OPT_VCPUS:
+		n = split_list(arg, items, RUN_MAX_LIST);
+		if (n <= 0)
+			return usage_error("run", "--vcpus needs a list of counts");
+		cfg->nr_vcpus = 0;
+		for (int i = 0; i < n; i++) {
+			if (parse_uint(items[i], 1, VM_MAX_VCPUS, &v))
+				return usage_error("run", "invalid vCPU count '%s' (1..%d)",
+						   items[i], VM_MAX_VCPUS);
+			cfg->vcpus[cfg->nr_vcpus++] = (unsigned int)v;
+		}
+		break;
+	case OPT_GUEST_PAGE:
+		n = split_list(arg, items, 2);
+		if (n <= 0)
+			return usage_error("run", "--guest-page takes 4k, 2m or 4k,2m");
+		cfg->nr_guest_page_sizes = 0;
+		for (int i = 0; i < n; i++) {
+			if (parse_size(items[i], &size) || (size != SZ_4K && size != SZ_2M))
+				return usage_error("run", "invalid guest page size '%s' (4k or 2m)",
+						   items[i]);
+			cfg->guest_page_sizes[cfg->nr_guest_page_sizes++] = size;
+		}
+		break;
+	case OPT_SIZE:
+		if (parse_size(arg, &size) || size < SZ_4K || size > 64 * SZ_1G)
+			return usage_error("run", "invalid size '%s' (4K..64G, e.g. 2M or 512M)",
+					   arg);
+		cfg->data_size = size;
+		break;
+	case OPT_SAMPLES:
+		if (parse_uint(arg, 1, 100000, &v))
+			return usage_error("run", "invalid sample count '%s' (1..100000)", arg);
+		cfg->samples = (unsigned int)v;
+		break;
+	case OPT_WARMUP:
+		if (parse_uint(arg, 0, 1000, &v))
+			return usage_error("run", "invalid warm-up count '%s' (0..1000)", arg);
+		cfg->warmup = (unsigned int)v;
+		break;
+	case OPT_SAMPLE_MS:
+		if (parse_uint(arg, 1, 60000, &v))
+			return usage_error("run", "invalid sample duration '%s' ms (1..60000)",
+					   arg);
+		cfg->sample_ms = (unsigned int)v;
+		break;
+	case OPT_NO_RAW:
+		cfg->with_raw = false;
+		break;
+	case OPT_ORDER:
+		if (!strcmp(arg, "sequential")) {
+			cfg->sequential = true;
+		} else if (!strcmp(arg, "interleaved") || !strcmp(arg, "shuffled")) {
+			cfg->sequential = false;
+			cfg->shuffle = !strcmp(arg, "shuffled");
+		} else {
+			return usage_error("run",
+					   "invalid order '%s' (shuffled, interleaved or "
+					   "sequential)",
+					   arg);
+		}
+		break;
+	case OPT_NO_PIN:
+		cfg->pin = false;
+		break;
+	case OPT_COMPACT:
+		if (geteuid())
+			return usage_error("run", "--compact needs root: it writes "
+						  "/proc/sys/vm/compact_memory");
+		cfg->compact = true;
+		break;
+	case OPT_SEED:
+		if (parse_uint(arg, 0, ULONG_MAX, &v))
+			return usage_error("run", "invalid seed '%s'", arg);
+		cfg->seed = v;
+		break;
+	case OPT_OUTPUT:
+		cfg->output_dir = arg;
+		break;
+	case OPT_RESERVE_HUGEPAGES:
+		if (parse_uint(arg, 1, 1UL << 20, &v))
+			return usage_error("run", "invalid huge page count '%s'", arg);
+		cfg->reserve_hugepages = v;
+		break;
+	}
+	return 0;
+}
+
+#define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
+
+static int write_nr_hugepages(uint64_t n)
+{
+	char text[32];
+	int len = snprintf(text, sizeof(text), "%" PRIu64 "\n", n);
+
+	return write_text_file(NR_HUGEPAGES, text, (size_t)len);
+}
+
+/*
+ * Reserves `extra` more default-size huge pages for the run; *saved keeps the count to put
+ * back. The kernel may find fewer free pages than asked: that is an error, with the count.
+ */
+static int reserve_hugepages(uint64_t extra, uint64_t *saved)
+{
+	char text[32];
+	uint64_t before, now;
+
+	if (geteuid())
+		return gmb_error(EPERM, "--reserve-hugepages needs root: it writes %s",
+				 NR_HUGEPAGES);
+	if (read_text_file(NR_HUGEPAGES, text, sizeof(text)))
+		return gmb_error(errno, "cannot read %s", NR_HUGEPAGES);
+	before = strtoull(text, NULL, 10);
+	if (write_nr_hugepages(before + extra))
+		return gmb_error(errno, "cannot write %s: %s", NR_HUGEPAGES, strerror(errno));
+	*saved = before;
+	read_text_file(NR_HUGEPAGES, text, sizeof(text));
+	now = strtoull(text, NULL, 10);
+	if (now < before + extra)
+		return gmb_error(ENOMEM,
+				 "asked for %" PRIu64 " more huge pages, the kernel found %" PRIu64,
+				 extra, now - before);
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	if (runner_stop_requested) {
+		/* A second Ctrl-C: the last checkpoint on disk is complete and valid. */
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	runner_stop_requested = 1;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct option longopts[ARRAY_SIZE(run_options) + 1];
+	struct run_state rs = { 0 };
+	struct run_config *cfg = &rs.cfg;
+	struct sigaction sa = { .sa_handler = on_signal };
+	bool quiet = false;
+	uint64_t saved_hugepages = UINT64_MAX;
+	char shortopts[64];
+	int c, ret, failed = 0;
+
+	apply_suite(cfg, "default");
+	cfg->with_raw = true;
+	cfg->pin = true;
+	cfg->shuffle = true;
+	cfg->data_size = 0; /* each workload's default */
+	cfg->seed = now_ns();
+	cfg->output_dir = "results/runs";
+	cfg->argc = argc;
+	cfg->argv = argv;
+
+	build_getopt(run_options, ARRAY_SIZE(run_options), longopts, shortopts);
+	opterr = 0;
+	/* The suite sets defaults that the other options then override, wherever it appears. */
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == OPT_SUITE && apply_suite(cfg, optarg))
+			return usage_error("run", "unknown suite '%s' (default, quick or full)",
+					   optarg);
+		if (c == OPT_HELP) {
+			printf("usage: gmembench run [OPTIONS]\n\n");
+			print_options(stdout, run_options, ARRAY_SIZE(run_options));
+			return 0;
+		}
+		if (c == '?' || c == ':')
+			return usage_error("run", "%s '%s'",
+					   c == ':' ? "missing argument for" : "unknown option",
+					   argv[optind - 1]);
+	}
+	if (optind < argc)
+		return usage_error("run", "unexpected argument '%s'", argv[optind]);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == OPT_QUIET) {
+			quiet = true;
+			continue;
+		}
+		if (c != OPT_SUITE) {
+			ret = parse_run_option(cfg, c, optarg);
+			if (ret)
+				return ret;
+		}
+	}
+	if (!cfg->nr_backends) {
+		for (int i = 0; i < MEM_NR_BACKENDS; i++)
+			cfg->backends[cfg->nr_backends++] = mem_backends[i];
+	}
+	for (int v = 0; v < cfg->nr_variants; v++) {
+		bool known = false;
+
+		for (int w = 0; w < cfg->nr_workloads; w++)
+			known |= workload_has_variant(cfg->workloads[w], cfg->variants[v]);
+		if (!known)
+			return usage_error("run", "unknown variant '%s' for the selected workloads",
+					   cfg->variants[v]);
+	}
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (cfg->reserve_hugepages && reserve_hugepages(cfg->reserve_hugepages, &saved_hugepages)) {
+		fprintf(stderr, "gmembench run: %s\n", gmb_last_error());
+		if (saved_hugepages != UINT64_MAX)
+			write_nr_hugepages(saved_hugepages);
+		return 1;
+	}
+	probe_host(&rs.caps, rs.probes);
+	if (!rs.caps.kvm_usable) {
+		fprintf(stderr, "gmembench run: %s\n", rs.caps.kvm_error);
+		if (saved_hugepages != UINT64_MAX)
+			write_nr_hugepages(saved_hugepages);
+		return 1;
+	}
+	counters_open(&rs.counters);
+	rs.environment = probe_environment(&rs.caps);
+	ret = results_make_run_dir(&rs);
+	if (!ret) {
+		if (!quiet)
+			printf("gmembench: writing %s/%s\n", rs.run_dir, RESULTS_JSON);
+		fflush(stdout);
+		ret = runner_run(&rs);
+	}
+	if (ret) {
+		fprintf(stderr, "gmembench run: %s\n", gmb_last_error());
+	} else {
+		if (!quiet)
+			print_summary(&rs);
+		for (unsigned int i = 0; i < rs.nr_cases; i++)
+			failed += rs.cases[i].status == CASE_FAILED;
+		printf("results: %s/%s\n", rs.run_dir, RESULTS_JSON);
+		if (failed)
+			fprintf(stderr, "gmembench run: %d case(s) failed; see the reasons above\n",
+				failed);
+	}
+	counters_close(&rs.counters);
+	runner_free(&rs);
+	json_decref(rs.environment);
+	placement_fini();
+	if (saved_hugepages != UINT64_MAX && write_nr_hugepages(saved_hugepages))
+		fprintf(stderr, "gmembench run: could not restore %s to %" PRIu64 ": %s\n",
+			NR_HUGEPAGES, saved_hugepages, gmb_last_error());
+	if (ret)
+		return 1;
+	if (runner_stop_requested)
+		return 130;
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "measure/stats.h"
+
+uint64_t stats_rng_next(struct stats_rng *rng)
+{
+	uint64_t z = (rng->state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+double stats_rng_uniform(struct stats_rng *rng)
+{
+	return (double)(stats_rng_next(rng) >> 11) * 0x1.0p-53;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double stats_percentile_sorted(const double *sorted, size_t n, double p)
+{
+	double rank, frac;
+	size_t lo;
+
+	if (!n)
+		return NAN;
+	rank = p / 100.0 * (double)(n - 1);
+	lo = (size_t)rank;
+	if (lo >= n - 1)
+		return sorted[n - 1];
+	frac = rank - (double)lo;
+	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
+}
+
+double stats_median(const double *values, size_t n)
+{
+	double *sorted, median;
+
+	if (!n)
+		return NAN;
+	sorted = malloc(n * sizeof(*sorted));
+	if (!sorted)
+		return NAN;
+	memcpy(sorted, values, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_double);
+	median = stats_percentile_sorted(sorted, n, 50);
+	free(sorted);
+	return median;
+}
+
+/*
+ * Percentile bootstrap of the median: resample with replacement, take each resample's median,
+ * and report the central STATS_CI_LEVEL of those medians. It assumes nothing about the shape
+ * of the distribution, which for exit latencies on a shared host is anything but normal.
+ */
+static int bootstrap_median_ci(const double *values, size_t n, uint64_t seed, double *low,
+			       double *high)
+{
+	struct stats_rng rng = { .state = seed };
+	double *resample, *medians;
+	double tail = (1.0 - STATS_CI_LEVEL) / 2.0 * 100.0;
+
+	resample = malloc(n * sizeof(*resample));
+	medians = malloc(STATS_BOOTSTRAP_RESAMPLES * sizeof(*medians));
+	if (!resample || !medians) {
+		free(resample);
+		free(medians);
+		return -ENOMEM;
+	}
+	for (size_t b = 0; b < STATS_BOOTSTRAP_RESAMPLES; b++) {
+		for (size_t i = 0; i < n; i++)
+			resample[i] = values[stats_rng_next(&rng) % n];
+		qsort(resample, n, sizeof(*resample), cmp_double);
+		medians[b] = stats_percentile_sorted(resample, n, 50);
+	}
+	qsort(medians, STATS_BOOTSTRAP_RESAMPLES, sizeof(*medians), cmp_double);
+	*low = stats_percentile_sorted(medians, STATS_BOOTSTRAP_RESAMPLES, tail);
+	*high = stats_percentile_sorted(medians, STATS_BOOTSTRAP_RESAMPLES, 100.0 - tail);
+	free(resample);
+	free(medians);
+	return 0;
+}
+
+int stats_summarize(const double *values, size_t n, uint64_t seed, struct stats_summary *out)
+{
+	double *sorted, sum = 0, sq = 0;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->n = n;
+	if (!n)
+		return 0;
+
+	sorted = malloc(n * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	memcpy(sorted, values, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_double);
+
+	for (size_t i = 0; i < n; i++)
+		sum += sorted[i];
+	out->mean = sum / (double)n;
+	for (size_t i = 0; i < n; i++)
+		sq += (sorted[i] - out->mean) * (sorted[i] - out->mean);
+	out->stddev = n > 1 ? sqrt(sq / (double)(n - 1)) : 0;
+	out->min = sorted[0];
+	out->max = sorted[n - 1];
+	out->median = stats_percentile_sorted(sorted, n, 50);
+	out->p10 = stats_percentile_sorted(sorted, n, 10);
+	out->p90 = stats_percentile_sorted(sorted, n, 90);
+	out->p99 = stats_percentile_sorted(sorted, n, 99);
+	if (n >= STATS_MIN_SAMPLES_FOR_CI) {
+		ret = bootstrap_median_ci(values, n, seed, &out->ci_low, &out->ci_high);
+		out->has_ci = !ret;
+	}
+	free(sorted);
+	return ret;
+}
+
+struct ranked {
+	double value;
+	int side; /* 0: a, 1: b */
+};
+
+static int cmp_ranked(const void *x, const void *y)
+{
+	double a = ((const struct ranked *)x)->value, b = ((const struct ranked *)y)->value;
+
+	return (a > b) - (a < b);
+}
+
+int stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb, double *p)
+{
+	size_t n = na + nb, i = 0;
+	double rank_sum_a = 0, tie_term = 0, u, mean, var, z;
+	struct ranked *all;
+
+	if (!na || !nb)
+		return -EINVAL;
+	all = malloc(n * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	for (size_t k = 0; k < na; k++)
+		all[k] = (struct ranked){ a[k], 0 };
+	for (size_t k = 0; k < nb; k++)
+		all[na + k] = (struct ranked){ b[k], 1 };
+	qsort(all, n, sizeof(*all), cmp_ranked);
+
+	/* Average ranks over ties; the ties also shrink the variance of U. */
+	while (i < n) {
+		size_t j = i;
+		double rank;
+
+		while (j + 1 < n && all[j + 1].value == all[i].value)
+			j++;
+		rank = (double)(i + j) / 2.0 + 1.0;
+		for (size_t k = i; k <= j; k++)
+			if (!all[k].side)
+				rank_sum_a += rank;
+		tie_term += pow((double)(j - i + 1), 3) - (double)(j - i + 1);
+		i = j + 1;
+	}
+	free(all);
+
+	u = rank_sum_a - (double)na * (double)(na + 1) / 2.0;
+	mean = (double)na * (double)nb / 2.0;
+	var = (double)na * (double)nb / 12.0 *
+	      ((double)(n + 1) - tie_term / ((double)n * (double)(n - 1)));
+	if (var <= 0) {
+		*p = 1.0; /* every value equal: no evidence of a difference */
+		return 0;
+	}
+	/* Continuity correction towards the mean. */
+	z = (fabs(u - mean) - 0.5) / sqrt(var);
+	if (z < 0)
+		z = 0;
+	*p = erfc(z / sqrt(2.0));
+	return 0;
+}
+
+static double bootstrap_median(const double *v, size_t n, double *scratch, struct stats_rng *rng)
+{
+	for (size_t i = 0; i < n; i++)
+		scratch[i] = v[stats_rng_next(rng) % n];
+	qsort(scratch, n, sizeof(*scratch), cmp_double);
+	return stats_percentile_sorted(scratch, n, 50);
+}
+
+int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, uint64_t seed,
+		   double *low, double *high)
+{
+	struct stats_rng rng = { .state = seed };
+	double tail = (1.0 - STATS_CI_LEVEL) / 2.0 * 100.0;
+	double *scratch = malloc((na > nb ? na : nb) * sizeof(double));
+	double *ratios = malloc(STATS_BOOTSTRAP_RESAMPLES * sizeof(double));
+
+	if (!scratch || !ratios) {
+		free(scratch);
+		free(ratios);
+		return -ENOMEM;
+	}
+	for (size_t r = 0; r < STATS_BOOTSTRAP_RESAMPLES; r++) {
+		double ma = bootstrap_median(a, na, scratch, &rng);
+		double mb = bootstrap_median(b, nb, scratch, &rng);
+
+		ratios[r] = ma ? mb / ma : NAN;
+	}
+	qsort(ratios, STATS_BOOTSTRAP_RESAMPLES, sizeof(*ratios), cmp_double);
+	*low = stats_percentile_sorted(ratios, STATS_BOOTSTRAP_RESAMPLES, tail);
+	*high = stats_percentile_sorted(ratios, STATS_BOOTSTRAP_RESAMPLES, 100.0 - tail);
+	free(scratch);
+	free(ratios);
+	return 0;
+}

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The results document: a run's data and metrics as one JSON tree (results/SCHEMA.md). */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "core/util.h"
+#include "results/metrics.h"
+#include "results/results.h"
+
+static json_t *summary_json(const double *values, size_t n, uint64_t seed)
+{
+	struct stats_summary s;
+	json_t *obj;
+
+	if (stats_summarize(values, n, seed, &s))
+		return json_null();
+	obj = json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "n", (json_int_t)s.n,
+			"median", s.median, "mean", s.mean, "stddev", s.stddev, "min", s.min, "max",
+			s.max, "p10", s.p10, "p90", s.p90, "p99", s.p99, "ci_level",
+			STATS_CI_LEVEL);
+	if (s.has_ci) {
+		json_object_set_new(obj, "ci_low", json_real(s.ci_low));
+		json_object_set_new(obj, "ci_high", json_real(s.ci_high));
+	} else {
+		json_object_set_new(obj, "ci_low", json_null());
+		json_object_set_new(obj, "ci_high", json_null());
+		json_object_set_new(obj, "ci_note",
+				    json_sprintf("fewer than %d kept samples: no interval",
+						 STATS_MIN_SAMPLES_FOR_CI));
+	}
+	return obj;
+}
+
+static json_t *values_json(const double *values, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_real(values[i]));
+	return arr;
+}
+
+static json_t *case_metrics_json(const struct run_state *rs, const struct case_result *cr,
+				 unsigned int index)
+{
+	json_t *metrics = json_object();
+	double *values = calloc(cr->nr_samples + 1, sizeof(double));
+
+	for (int id = 0; id < METRIC_NR && values; id++) {
+		struct metric_def def;
+		json_t *m;
+		int n;
+
+		const char *why = NULL;
+
+		metric_def(cr, id, &def);
+		n = metric_values(rs, cr, id, values, &why);
+		m = json_pack("{s:s, s:s}", "unit", def.unit, "better", def.better);
+		if (n < 0) {
+			json_object_set_new(m, "available", json_false());
+			json_object_set_new(m, "reason", json_string(why));
+		} else {
+			json_object_set_new(m, "available", json_true());
+			if (id >= METRIC_GUEST_LATENCY_P50 && id <= METRIC_GUEST_LATENCY_MAX &&
+			    cr->timer_floor_cycles > TIMER_TRAPPED_CYCLES)
+				json_object_set_new(m, "caveat",
+						    json_sprintf("rdtsc exits on this host (a "
+								 "back-to-back pair "
+								 "costs %" PRIu64 " cycles): a "
+								 "timed operation "
+								 "includes timer exits; prefer "
+								 "ns_per_%s",
+								 cr->timer_floor_cycles,
+								 cr->params.workload->op_name));
+			json_object_set_new(m, "values", values_json(values, n));
+			json_object_set_new(m, "summary",
+					    summary_json(values, n, case_seed(rs, index, id)));
+		}
+		json_object_set_new(metrics, def.name, m);
+	}
+	free(values);
+	return metrics;
+}
+
+/* Flush counters: total over kept samples and per operation, or why they are unavailable. */
+static json_t *case_counters_json(const struct run_state *rs, const struct case_result *cr,
+				  unsigned int index)
+{
+	const struct counters *c = &rs->counters;
+	json_t *counters = json_object();
+	double *per_op = calloc(cr->nr_samples + 1, sizeof(double));
+
+	for (int id = 0; id < CTR_NR && per_op; id++) {
+		const struct counter_info *info = &c->info[id];
+		int64_t total = 0;
+		size_t n = 0;
+		json_t *obj;
+
+		if (!info->name[0])
+			continue;
+		if (!info->available) {
+			json_object_set_new(counters, info->name,
+					    json_pack("{s:b, s:s}", "available", 0, "reason",
+						      info->reason));
+			continue;
+		}
+		for (unsigned int i = 0; i < cr->nr_samples; i++) {
+			const struct sample *s = &cr->samples[i];
+			uint64_t ops = sample_ops(cr, s);
+
+			if (s->warmup)
+				continue;
+			total += s->counters[id];
+			per_op[n++] = ops ? (double)s->counters[id] / (double)ops : 0;
+		}
+		obj = json_pack("{s:b, s:s, s:I}", "available", 1, "unit", info->unit, "total",
+				(json_int_t)total);
+		json_object_set_new(obj, "per_op", values_json(per_op, n));
+		json_object_set_new(obj, "per_op_summary",
+				    summary_json(per_op, n, case_seed(rs, index, 100 + id)));
+		json_object_set_new(counters, info->name, obj);
+	}
+	free(per_op);
+	return counters;
+}
+
+static json_t *case_samples_json(const struct run_state *rs, const struct case_result *cr)
+{
+	const struct counters *c = &rs->counters;
+	json_t *samples = json_array();
+
+	for (unsigned int i = 0; i < cr->nr_samples; i++) {
+		const struct sample *s = &cr->samples[i];
+		json_t *vcpus = json_array(), *counters = json_object();
+
+		for (unsigned int v = 0; v < cr->params.nr_vcpus; v++)
+			json_array_append_new(
+				vcpus,
+				json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ops",
+					  (json_int_t)s->vcpus[v].ops, "host_ns",
+					  (json_int_t)s->vcpus[v].host_ns, "guest_cycles",
+					  (json_int_t)s->vcpus[v].guest_cycles,
+					  "latency_p50_cycles", (json_int_t)s->vcpus[v].latency_p50,
+					  "latency_p90_cycles", (json_int_t)s->vcpus[v].latency_p90,
+					  "latency_p99_cycles", (json_int_t)s->vcpus[v].latency_p99,
+					  "latency_max_cycles", (json_int_t)s->vcpus[v].latency_max,
+					  "timed", (json_int_t)s->vcpus[v].timed, "bytes",
+					  (json_int_t)s->vcpus[v].bytes));
+		for (int id = 0; id < CTR_NR; id++)
+			if (c->info[id].name[0] && c->info[id].available)
+				json_object_set_new(counters, c->info[id].name,
+						    json_integer(s->counters[id]));
+		json_array_append_new(samples,
+				      json_pack("{s:b, s:I, s:I, s:I, s:o, s:o}", "warmup",
+						s->warmup, "iterations", (json_int_t)s->iterations,
+						"wall_ns", (json_int_t)s->wall_ns, "populate_ns",
+						(json_int_t)s->populate_ns, "vcpus", vcpus,
+						"counters", counters));
+	}
+	return samples;
+}
+
+static json_t *case_json(const struct run_state *rs, const struct case_result *cr,
+			 unsigned int index)
+{
+	json_t *obj, *cpus = json_array();
+	struct metric_def primary;
+
+	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "id", cr->id, "workload",
+			cr->params.workload->name, "variant", cr->params.variant, "backend",
+			cr->params.backend->name, "mode", cr->params.raw ? "raw" : "harness",
+			"vcpus", (json_int_t)cr->params.nr_vcpus, "guest_page_size",
+			(json_int_t)cr->params.guest_page_size, "data_size",
+			(json_int_t)cr->params.data_size, "status", case_status_name(cr->status));
+	if (cr->reason[0])
+		json_object_set_new(obj, "reason", json_string(cr->reason));
+	if (cr->status == CASE_SKIPPED)
+		return obj;
+
+	for (unsigned int v = 0; cr->vcpu_cpus && v < cr->params.nr_vcpus; v++)
+		json_array_append_new(cpus, cr->vcpu_cpus[v] >= 0 ? json_integer(cr->vcpu_cpus[v])
+								  : json_null());
+	json_object_set_new(obj, "iterations_per_sample", json_integer((json_int_t)cr->iterations));
+	json_object_set_new(obj, "guest_timer_floor_cycles",
+			    json_integer((json_int_t)cr->timer_floor_cycles));
+	json_object_set_new(obj, "placement", json_pack("{s:o}", "vcpu_cpus", cpus));
+	/* The case's rate: what compare and the report read first. */
+	metric_def(cr, METRIC_OPS_PER_SEC, &primary);
+	json_object_set_new(obj, "primary_metric", json_string(primary.name));
+	json_object_set_new(obj, "metrics", case_metrics_json(rs, cr, index));
+	if (case_raw_twin(rs, cr)) {
+		double *ratios = calloc(cr->nr_samples + 1, sizeof(double));
+		int n = ratios ? case_paired_ratios(rs, cr, ratios) : 0;
+
+		json_object_set_new(
+			obj, "vs_raw",
+			json_pack("{s:s, s:s, s:o, s:o}", "twin", case_raw_twin(rs, cr)->id,
+				  "metric", primary.name, "paired_ratios",
+				  values_json(ratios, n > 0 ? n : 0), "summary",
+				  summary_json(ratios, n > 0 ? n : 0, case_seed(rs, index, 200))));
+		free(ratios);
+	}
+	json_object_set_new(obj, "counters", case_counters_json(rs, cr, index));
+	json_object_set_new(obj, "samples", case_samples_json(rs, cr));
+	return obj;
+}
+
+static json_t *options_json(const struct run_config *cfg)
+{
+	return json_pack("{s:s, s:I, s:I, s:I, s:s, s:b, s:b, s:b, s:I, s:I}", "suite",
+			 cfg->suite ? cfg->suite : "custom", "warmup", (json_int_t)cfg->warmup,
+			 "samples", (json_int_t)cfg->samples, "sample_ms",
+			 (json_int_t)cfg->sample_ms, "order",
+			 cfg->sequential ? "sequential"
+			 : cfg->shuffle	 ? "shuffled"
+					 : "interleaved",
+			 "pin", cfg->pin, "compact", cfg->compact, "raw", cfg->with_raw,
+			 "data_size", (json_int_t)cfg->data_size, "seed",
+			 (json_int_t)(cfg->seed & INT64_MAX));
+}
+
+json_t *results_document(struct run_state *rs)
+{
+	json_t *root, *argv = json_array(), *cases = json_array();
+
+	for (int i = 0; i < rs->cfg.argc; i++)
+		json_array_append_new(argv, json_string(rs->cfg.argv[i]));
+	for (unsigned int i = 0; i < rs->nr_cases; i++)
+		json_array_append_new(cases, case_json(rs, &rs->cases[i], i));
+
+	root = json_pack("{s:s, s:i, s:{s:s, s:s}}", "schema", RESULTS_SCHEMA, "schema_version",
+			 RESULTS_SCHEMA_VERSION, "suite", "name", PACKAGE_NAME, "version",
+			 PACKAGE_VERSION);
+	json_object_set_new(root, "run",
+			    json_pack("{s:s, s:s, s:s?, s:s, s:o, s:o}", "id", rs->run_id,
+				      "started", rs->started, "finished",
+				      rs->finished[0] ? rs->finished : NULL, "status", rs->status,
+				      "command_line", argv, "options", options_json(&rs->cfg)));
+	json_object_set_new(root, "environment", json_incref(rs->environment));
+	json_object_set_new(root, "backends", probe_backends_json(rs->probes, MEM_NR_BACKENDS));
+	json_object_set_new(root, "cases", cases);
+	return root;
+}

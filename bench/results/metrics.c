@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Metrics: each case's named values (unit, direction) derived from its raw samples. The
+ * writers and the summary read them from here; nothing here writes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/util.h"
+#include "results/metrics.h"
+
+void metric_def(const struct case_result *cr, enum metric_id id, struct metric_def *def)
+{
+	const char *op = cr->params.workload->op_name;
+
+	switch (id) {
+	case METRIC_OPS_PER_SEC:
+		snprintf(def->name, sizeof(def->name), "%s_per_sec",
+			 cr->params.workload->op_plural);
+		def->unit = "1/s";
+		def->better = "higher";
+		break;
+	case METRIC_OPS_PER_SEC_PER_VCPU:
+		snprintf(def->name, sizeof(def->name), "%s_per_sec_per_vcpu",
+			 cr->params.workload->op_plural);
+		def->unit = "1/s";
+		def->better = "higher";
+		break;
+	case METRIC_HOST_NS_PER_OP:
+		snprintf(def->name, sizeof(def->name), "ns_per_%s", op);
+		def->unit = "ns";
+		def->better = "lower";
+		break;
+	case METRIC_GUEST_LATENCY_P50:
+	case METRIC_GUEST_LATENCY_P90:
+	case METRIC_GUEST_LATENCY_P99:
+		snprintf(def->name, sizeof(def->name), "guest_latency_p%d_ns",
+			 id == METRIC_GUEST_LATENCY_P50	  ? 50
+			 : id == METRIC_GUEST_LATENCY_P90 ? 90
+							  : 99);
+		def->unit = "ns";
+		def->better = "lower";
+		break;
+	case METRIC_GUEST_LATENCY_MAX:
+		snprintf(def->name, sizeof(def->name), "guest_latency_max_ns");
+		def->unit = "ns";
+		def->better = "lower";
+		break;
+	case METRIC_GIB_PER_SEC:
+		snprintf(def->name, sizeof(def->name), "gib_per_sec");
+		def->unit = "GiB/s";
+		def->better = "higher";
+		break;
+	case METRIC_POPULATE_NS_PER_OP:
+		snprintf(def->name, sizeof(def->name), "%s_ns_per_%s",
+			 cr->params.workload->populate_name ?: "populate", op);
+		def->unit = "ns";
+		def->better = "lower";
+		break;
+	case METRIC_DIRECTMAP_4K_KB_PER_GIB:
+		snprintf(def->name, sizeof(def->name), "directmap_4k_kb_per_gib");
+		def->unit = "KiB/GiB";
+		def->better = "lower";
+		break;
+	case METRIC_GUEST_NS_PER_OP:
+		snprintf(def->name, sizeof(def->name), "guest_ns_per_%s", op);
+		def->unit = "ns";
+		def->better = "lower";
+		break;
+	default:
+		snprintf(def->name, sizeof(def->name), "unknown");
+		def->unit = "";
+		def->better = "lower";
+	}
+}
+
+uint64_t sample_ops(const struct case_result *cr, const struct sample *s)
+{
+	uint64_t ops = 0;
+
+	for (unsigned int v = 0; v < cr->params.nr_vcpus; v++)
+		ops += s->vcpus[v].ops;
+	return ops;
+}
+
+static uint64_t sample_bytes(const struct case_result *cr, const struct sample *s)
+{
+	uint64_t bytes = 0;
+
+	for (unsigned int v = 0; v < cr->params.nr_vcpus; v++)
+		bytes += s->vcpus[v].bytes;
+	return bytes;
+}
+
+static double cycles_to_ns(const struct run_state *rs, double cycles)
+{
+	return cycles * 1e6 / (double)rs->tsc_khz;
+}
+
+double sample_metric(const struct run_state *rs, const struct case_result *cr,
+		     const struct sample *s, enum metric_id id)
+{
+	double sum = 0;
+	unsigned int n = cr->params.nr_vcpus;
+
+	switch (id) {
+	case METRIC_OPS_PER_SEC:
+		return (double)sample_ops(cr, s) * 1e9 / (double)s->wall_ns;
+	case METRIC_OPS_PER_SEC_PER_VCPU:
+		for (unsigned int v = 0; v < n; v++)
+			sum += (double)s->vcpus[v].ops * 1e9 / (double)s->vcpus[v].host_ns;
+		return sum / n;
+	case METRIC_GUEST_LATENCY_P50:
+		for (unsigned int v = 0; v < n; v++)
+			sum += cycles_to_ns(rs, (double)s->vcpus[v].latency_p50);
+		return sum / n;
+	case METRIC_GUEST_LATENCY_P90:
+		for (unsigned int v = 0; v < n; v++)
+			sum += cycles_to_ns(rs, (double)s->vcpus[v].latency_p90);
+		return sum / n;
+	case METRIC_GUEST_LATENCY_P99:
+		for (unsigned int v = 0; v < n; v++)
+			sum += cycles_to_ns(rs, (double)s->vcpus[v].latency_p99);
+		return sum / n;
+	case METRIC_GUEST_LATENCY_MAX:
+		for (unsigned int v = 0; v < n; v++)
+			if (cycles_to_ns(rs, (double)s->vcpus[v].latency_max) > sum)
+				sum = cycles_to_ns(rs, (double)s->vcpus[v].latency_max);
+		return sum;
+	case METRIC_GIB_PER_SEC:
+		return (double)sample_bytes(cr, s) / (double)s->wall_ns * 1e9 / (double)SZ_1G;
+	case METRIC_POPULATE_NS_PER_OP:
+		return (double)s->populate_ns / (double)sample_ops(cr, s);
+	case METRIC_DIRECTMAP_4K_KB_PER_GIB:
+		return (double)s->counters[CTR_DIRECTMAP_4K_KB] /
+		       ((double)sample_bytes(cr, s) / (double)SZ_1G);
+	case METRIC_HOST_NS_PER_OP:
+		/* Each vCPU's own time per operation, averaged: what one operation costs it. */
+		for (unsigned int v = 0; v < n; v++)
+			sum += (double)s->vcpus[v].host_ns / (double)s->vcpus[v].ops;
+		return sum / n;
+	case METRIC_GUEST_NS_PER_OP:
+		for (unsigned int v = 0; v < n; v++)
+			sum += cycles_to_ns(rs, (double)s->vcpus[v].guest_cycles) /
+			       (double)s->vcpus[v].ops;
+		return sum / n;
+	default:
+		return 0;
+	}
+}
+
+static bool metric_in_guest_time(enum metric_id id)
+{
+	return id == METRIC_GUEST_NS_PER_OP || id == METRIC_GUEST_LATENCY_P50 ||
+	       id == METRIC_GUEST_LATENCY_P90 || id == METRIC_GUEST_LATENCY_P99;
+}
+
+int metric_values(const struct run_state *rs, const struct case_result *cr, enum metric_id id,
+		  double *values, const char **why)
+{
+	int n = 0;
+
+	if (metric_in_guest_time(id) && !rs->tsc_khz) {
+		*why = "KVM_GET_TSC_KHZ gave no TSC frequency to convert guest cycles";
+		return -ENODATA;
+	}
+	if (id >= METRIC_GUEST_LATENCY_P50 && id <= METRIC_GUEST_LATENCY_MAX &&
+	    !cr->params.workload->times_each_op) {
+		*why = "this workload does not time single operations";
+		return -ENODATA;
+	}
+	if ((id == METRIC_GIB_PER_SEC || id == METRIC_DIRECTMAP_4K_KB_PER_GIB) &&
+	    !cr->params.workload->reports_bytes) {
+		*why = "this workload's operations have no size";
+		return -ENODATA;
+	}
+	if (id == METRIC_DIRECTMAP_4K_KB_PER_GIB &&
+	    !rs->counters.info[CTR_DIRECTMAP_4K_KB].available) {
+		*why = rs->counters.info[CTR_DIRECTMAP_4K_KB].reason;
+		return -ENODATA;
+	}
+	if (id == METRIC_POPULATE_NS_PER_OP) {
+		bool populated = cr->nr_samples > 0;
+
+		for (unsigned int i = 0; i < cr->nr_samples; i++)
+			populated &= cr->samples[i].populate_ns > 0;
+		if (!cr->params.workload->sample_populate || !populated) {
+			*why = "this case does not populate from the host";
+			return -ENODATA;
+		}
+	}
+	for (unsigned int i = 0; i < cr->nr_samples; i++) {
+		if (cr->samples[i].warmup)
+			continue;
+		if (values)
+			values[n] = sample_metric(rs, cr, &cr->samples[i], id);
+		n++;
+	}
+	return n;
+}
+
+uint64_t case_seed(const struct run_state *rs, unsigned int index, unsigned int metric)
+{
+	return rs->cfg.seed ^ ((uint64_t)index << 32) ^ metric;
+}
+
+int case_metric_summary(const struct run_state *rs, unsigned int index, enum metric_id id,
+			struct stats_summary *summary)
+{
+	const struct case_result *cr = &rs->cases[index];
+	double *values = calloc(cr->nr_samples + 1, sizeof(double));
+	const char *why;
+	int n;
+
+	if (!values)
+		return -ENOMEM;
+	n = metric_values(rs, cr, id, values, &why);
+	if (n >= 0 && stats_summarize(values, (size_t)n, case_seed(rs, index, id), summary))
+		n = -ENOMEM;
+	free(values);
+	return n;
+}
+
+int case_paired_ratios(const struct run_state *rs, const struct case_result *cr, double *ratios)
+{
+	const struct case_result *twin = case_raw_twin(rs, cr);
+	unsigned int n = 0, a = 0, b = 0;
+
+	if (!twin)
+		return -ENOENT;
+	/* The k-th kept sample of each was taken in the same round. */
+	while (a < cr->nr_samples && b < twin->nr_samples) {
+		if (cr->samples[a].warmup) {
+			a++;
+			continue;
+		}
+		if (twin->samples[b].warmup) {
+			b++;
+			continue;
+		}
+		ratios[n++] = sample_metric(rs, cr, &cr->samples[a++], METRIC_OPS_PER_SEC) /
+			      sample_metric(rs, twin, &twin->samples[b++], METRIC_OPS_PER_SEC);
+	}
+	return (int)n;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Results: one JSON document per run (schema in results/SCHEMA.md) plus CSV beside it, each
+ * written atomically: a reader sees the previous complete file or the new one, never half.
+ */
+#ifndef GMB_RESULTS_H
+#define GMB_RESULTS_H
+
+#include <stddef.h>
+
+#include "run/case.h"
+
+#define RESULTS_SCHEMA	       "gmembench-results"
+#define RESULTS_SCHEMA_VERSION 1
+#define RESULTS_JSON	       "results.json"
+
+/* The run as a results document (a new reference). */
+struct json_t *results_document(struct run_state *rs);
+
+/* Creates results/runs/<date>-<host>-<id>/ under rs->cfg.output_dir. 0 or -errno. */
+int results_make_run_dir(struct run_state *rs);
+/* Writes results.json, samples.csv and summary.csv atomically. 0 or -errno. */
+int results_write(struct run_state *rs);
+
+/*
+ * Reads a results document, checking that it is one (schema) of a version this gmembench
+ * reads. 0, or -errno with the reason (file, line and column for malformed JSON).
+ */
+int results_load(const char *path, struct json_t **doc);
+/*
+ * Every results document under path: the file itself, a run directory, or a directory of run
+ * directories (searched recursively), in path order. 0 or -errno (-ENOENT: none found).
+ */
+int results_collect(const char *path, struct json_t ***docs, size_t *count);
+
+/* Writes text to path through a temporary file and rename(2). 0 or -errno. */
+int write_file_atomic(const char *path, const char *data, size_t len);
+
+#endif /* GMB_RESULTS_H */

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "measure/placement.h"
+#include "run/runner.h"
+
+/* Results are rewritten after a round at most this often, so Ctrl-C loses little. */
+#define CHECKPOINT_INTERVAL_NS	     (2ULL * 1000000000ULL)
+#define CALIBRATION_START_ITERATIONS 1000
+#define CALIBRATION_MAX_STEPS	     16
+
+volatile sig_atomic_t runner_stop_requested;
+
+struct worker {
+	struct case_runtime *rt;
+	unsigned int index;
+	int cpu;
+	pthread_t thread;
+	bool started;
+};
+
+/* One case's live state: the workload instance and its vCPU threads. */
+struct case_runtime {
+	struct wl_case wc;
+	struct worker *workers;
+	unsigned int nr_workers;
+	unsigned int watchdog_ms;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint64_t generation;
+	uint64_t iterations;
+	unsigned int running;
+	bool quit;
+	int error;
+	char error_msg[400];
+	struct wl_vcpu_sample *out;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct case_runtime *rt = w->rt;
+	uint64_t seen = 0;
+	sigset_t set;
+
+	/* Ctrl-C belongs to the main thread; a vCPU thread only takes its watchdog. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (w->cpu >= 0)
+		placement_pin_self(w->cpu);
+
+	pthread_mutex_lock(&rt->lock);
+	for (;;) {
+		uint64_t iterations;
+		int ret;
+
+		while (!rt->quit && rt->generation == seen)
+			pthread_cond_wait(&rt->cond, &rt->lock);
+		if (rt->quit)
+			break;
+		seen = rt->generation;
+		iterations = rt->iterations;
+		pthread_mutex_unlock(&rt->lock);
+
+		ret = guest_watchdog_arm(rt->watchdog_ms);
+		if (!ret)
+			ret = rt->wc.params.workload->run_vcpu(&rt->wc, w->index, iterations,
+							       &rt->out[w->index]);
+		guest_watchdog_arm(0);
+		if (ret == -EINTR && guest_watchdog_fired())
+			ret = gmb_error(ETIMEDOUT, "vCPU %u did not finish a sample within %u ms",
+					w->index, rt->watchdog_ms);
+
+		pthread_mutex_lock(&rt->lock);
+		if (ret && !rt->error) {
+			rt->error = ret;
+			snprintf(rt->error_msg, sizeof(rt->error_msg), "%s", gmb_last_error());
+		}
+		if (--rt->running == 0)
+			pthread_cond_broadcast(&rt->cond);
+	}
+	pthread_mutex_unlock(&rt->lock);
+	return NULL;
+}
+
+static void case_runtime_destroy(struct case_result *cr)
+{
+	struct case_runtime *rt = cr->rt;
+
+	if (!rt)
+		return;
+	pthread_mutex_lock(&rt->lock);
+	rt->quit = true;
+	pthread_cond_broadcast(&rt->cond);
+	pthread_mutex_unlock(&rt->lock);
+	for (unsigned int i = 0; i < rt->nr_workers; i++)
+		if (rt->workers[i].started)
+			pthread_join(rt->workers[i].thread, NULL);
+	if (rt->wc.guest.vm)
+		rt->wc.params.workload->teardown(&rt->wc);
+	pthread_mutex_destroy(&rt->lock);
+	pthread_cond_destroy(&rt->cond);
+	free(rt->workers);
+	free(rt->out);
+	free(rt);
+	cr->rt = NULL;
+}
+
+static int case_runtime_create(struct run_state *rs, struct case_result *cr)
+{
+	unsigned int n = cr->params.nr_vcpus;
+	struct case_runtime *rt;
+	int ret;
+
+	rt = calloc(1, sizeof(*rt));
+	if (!rt)
+		return gmb_error(ENOMEM, "out of memory");
+	pthread_mutex_init(&rt->lock, NULL);
+	pthread_cond_init(&rt->cond, NULL);
+	rt->wc.params = cr->params;
+	rt->watchdog_ms = 10000 + 20 * rs->cfg.sample_ms;
+	rt->workers = calloc(n, sizeof(*rt->workers));
+	rt->out = calloc(n, sizeof(*rt->out));
+	cr->vcpu_cpus = calloc(n, sizeof(int));
+	cr->rt = rt;
+	if (!rt->workers || !rt->out || !cr->vcpu_cpus)
+		return gmb_error(ENOMEM, "out of memory");
+
+	ret = cr->params.workload->setup(&rt->wc);
+	if (ret)
+		return ret;
+	cr->timer_floor_cycles = rt->wc.timer_floor_cycles;
+	if (!rs->tsc_khz && rt->wc.guest.vm)
+		rs->tsc_khz = rt->wc.guest.vm->tsc_khz;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct worker *w = &rt->workers[i];
+
+		w->rt = rt;
+		w->index = i;
+		w->cpu = rs->cfg.pin ? placement_cpu_for_vcpu(i) : -1;
+		cr->vcpu_cpus[i] = w->cpu;
+		ret = pthread_create(&w->thread, NULL, worker_main, w);
+		if (ret)
+			return gmb_error(ret, "pthread_create for vCPU %u failed: %s", i,
+					 strerror(ret));
+		w->started = true;
+		rt->nr_workers++;
+	}
+	return 0;
+}
+
+/* Runs one sample on every vCPU of the case at once; fills s. 0 or -errno. */
+static int case_run_sample(struct run_state *rs, struct case_result *cr, uint64_t iterations,
+			   struct sample *s)
+{
+	struct case_runtime *rt = cr->rt;
+	int64_t before[CTR_NR], after[CTR_NR];
+	uint64_t start;
+
+	const struct workload *wl = cr->params.workload;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->iterations = iterations;
+	/* Outside the window: every sample then starts with as many free huge pages as can be. */
+	if (rs->cfg.compact && write_text_file("/proc/sys/vm/compact_memory", "1\n", 2))
+		return gmb_error(EIO, "%s", gmb_last_error());
+	if (wl->sample_begin) {
+		ret = wl->sample_begin(&rt->wc);
+		if (ret)
+			return ret;
+		cr->timer_floor_cycles = rt->wc.timer_floor_cycles;
+		if (!rs->tsc_khz)
+			rs->tsc_khz = rt->wc.guest.vm->tsc_khz;
+	}
+	counters_read(&rs->counters, before);
+	if (wl->sample_populate) {
+		ret = wl->sample_populate(&rt->wc, &s->populate_ns);
+		if (ret)
+			return ret;
+	}
+
+	pthread_mutex_lock(&rt->lock);
+	memset(rt->out, 0, sizeof(*rt->out) * rt->nr_workers);
+	rt->iterations = iterations;
+	rt->running = rt->nr_workers;
+	rt->generation++;
+	start = now_ns();
+	pthread_cond_broadcast(&rt->cond);
+	while (rt->running)
+		pthread_cond_wait(&rt->cond, &rt->lock);
+	s->wall_ns = now_ns() - start;
+	pthread_mutex_unlock(&rt->lock);
+
+	counters_read(&rs->counters, after);
+	for (int i = 0; i < CTR_NR; i++)
+		s->counters[i] = after[i] - before[i];
+	if (wl->sample_end)
+		wl->sample_end(&rt->wc);
+
+	if (rt->error)
+		return gmb_error(rt->error, "%s", rt->error_msg);
+	s->vcpus = malloc(sizeof(*s->vcpus) * rt->nr_workers);
+	if (!s->vcpus)
+		return gmb_error(ENOMEM, "out of memory");
+	memcpy(s->vcpus, rt->out, sizeof(*s->vcpus) * rt->nr_workers);
+	return 0;
+}
+
+static int case_keep_sample(struct case_result *cr, const struct sample *s)
+{
+	if (cr->nr_samples == cr->cap_samples) {
+		unsigned int cap = cr->cap_samples ? cr->cap_samples * 2 : 16;
+		struct sample *grown = realloc(cr->samples, cap * sizeof(*grown));
+
+		if (!grown)
+			return gmb_error(ENOMEM, "out of memory for samples");
+		cr->samples = grown;
+		cr->cap_samples = cap;
+	}
+	cr->samples[cr->nr_samples++] = *s;
+	return 0;
+}
+
+static void case_fail(struct case_result *cr, enum case_status status, const char *reason)
+{
+	cr->status = status;
+	snprintf(cr->reason, sizeof(cr->reason), "%s", reason);
+	case_runtime_destroy(cr);
+}
+
+/*
+ * Scales the iteration count until one sample takes about sample_ms, like kvm-unit-tests'
+ * vmexit does: short samples measure the timer, long ones waste the time budget.
+ */
+static int case_calibrate(struct run_state *rs, struct case_result *cr)
+{
+	uint64_t target = (uint64_t)rs->cfg.sample_ms * 1000000ULL;
+	uint64_t iterations = CALIBRATION_START_ITERATIONS, factor;
+
+	if (cr->params.workload->fixed_ops) {
+		cr->iterations = 1; /* one pass over the data area */
+		return 0;
+	}
+	for (int step = 0; step < CALIBRATION_MAX_STEPS; step++) {
+		struct sample s;
+		int ret = case_run_sample(rs, cr, iterations, &s);
+
+		free(s.vcpus);
+		if (ret)
+			return ret;
+		if (s.wall_ns >= target / 2 || runner_stop_requested) {
+			iterations = (uint64_t)((double)iterations * (double)target /
+						(double)(s.wall_ns ? s.wall_ns : 1));
+			break;
+		}
+		factor = s.wall_ns ? target / s.wall_ns : 100;
+		iterations *= factor < 2 ? 2 : factor > 100 ? 100 : factor;
+	}
+	cr->iterations = iterations ? iterations : 1;
+	return 0;
+}
+
+static void checkpoint(struct run_state *rs, uint64_t *last, bool force)
+{
+	uint64_t now = now_ns();
+
+	if (!force && now - *last < CHECKPOINT_INTERVAL_NS)
+		return;
+	*last = now;
+	if (rs->checkpoint && rs->checkpoint(rs))
+		fprintf(stderr, "gmembench: warning: %s\n", gmb_last_error());
+}
+
+static void run_one_sample(struct run_state *rs, struct case_result *cr, bool warmup)
+{
+	struct sample s;
+	int ret;
+
+	if (cr->status != CASE_PENDING)
+		return;
+	ret = case_run_sample(rs, cr, cr->iterations, &s);
+	if (!ret) {
+		s.warmup = warmup;
+		ret = case_keep_sample(cr, &s);
+	}
+	if (ret) {
+		free(s.vcpus);
+		case_fail(cr, CASE_FAILED, gmb_last_error());
+	}
+}
+
+int runner_run(struct run_state *rs)
+{
+	unsigned int rounds = rs->cfg.warmup + rs->cfg.samples;
+	struct stats_rng rng = { .state = rs->cfg.seed };
+	uint64_t last_checkpoint = 0;
+	unsigned int *order;
+	int ret;
+
+	rs->status = "running";
+	ret = matrix_expand(rs);
+	if (ret)
+		return ret;
+	if (!rs->nr_cases)
+		return gmb_error(EINVAL, "the selection matches no case");
+
+	/* Skip what cannot run, with the reason, then bring up the rest. */
+	for (unsigned int i = 0; i < rs->nr_cases; i++) {
+		struct case_result *cr = &rs->cases[i];
+		const struct backend_probe *probe = &rs->probes[cr->params.backend->id];
+
+		if (probe->status != BACKEND_AVAILABLE) {
+			cr->status = CASE_SKIPPED;
+			snprintf(cr->reason, sizeof(cr->reason), "backend %s is %s: %s",
+				 cr->params.backend->name, backend_status_name(probe->status),
+				 probe->reason);
+			continue;
+		}
+		if (cr->params.workload->valid(&cr->params, &rs->caps, cr->reason,
+					       sizeof(cr->reason))) {
+			cr->status = CASE_SKIPPED;
+			continue;
+		}
+	}
+	checkpoint(rs, &last_checkpoint, true);
+
+	for (unsigned int i = 0; i < rs->nr_cases && !runner_stop_requested; i++) {
+		struct case_result *cr = &rs->cases[i];
+
+		if (cr->status != CASE_PENDING)
+			continue;
+		ret = case_runtime_create(rs, cr);
+		if (!ret)
+			ret = case_calibrate(rs, cr);
+		if (ret)
+			case_fail(cr, CASE_FAILED, gmb_last_error());
+		else if (rs->cfg.sequential) {
+			for (unsigned int r = 0; r < rounds && !runner_stop_requested; r++)
+				run_one_sample(rs, cr, r < rs->cfg.warmup);
+			if (cr->status == CASE_PENDING && !runner_stop_requested)
+				cr->status = CASE_OK;
+			case_runtime_destroy(cr);
+			checkpoint(rs, &last_checkpoint, false);
+		}
+	}
+
+	/*
+	 * Interleaved: round r runs sample r of every case, each case next to its raw twin so
+	 * that the two see the same minute of a noisy machine. Shuffled (the default) draws a
+	 * new order every round, of the pairs and within each pair: a sample can change the
+	 * host's state for the next one (a fault case that frees 256 MiB of huge pages hands
+	 * them to whichever case runs next), and a fixed order would always favour the same one.
+	 */
+	ret = 0; /* a case that failed to set up is already marked; the others go on */
+	order = calloc(rs->nr_cases, sizeof(*order));
+	if (!order)
+		return gmb_error(ENOMEM, "out of memory");
+	for (unsigned int r = 0; !rs->cfg.sequential && r < rounds && !runner_stop_requested; r++) {
+		ret = matrix_round_order(rs, order, rs->cfg.shuffle ? &rng : NULL);
+		if (ret)
+			break;
+		for (unsigned int i = 0; i < rs->nr_cases && !runner_stop_requested; i++)
+			run_one_sample(rs, &rs->cases[order[i]], r < rs->cfg.warmup);
+		checkpoint(rs, &last_checkpoint, false);
+	}
+	free(order);
+	if (ret)
+		return ret;
+
+	for (unsigned int i = 0; i < rs->nr_cases; i++) {
+		struct case_result *cr = &rs->cases[i];
+
+		if (cr->status == CASE_PENDING)
+			cr->status = runner_stop_requested ? CASE_INTERRUPTED : CASE_OK;
+		if (cr->status == CASE_INTERRUPTED && !cr->reason[0])
+			snprintf(cr->reason, sizeof(cr->reason),
+				 "interrupted after %u of %u samples", cr->nr_samples, rounds);
+		case_runtime_destroy(cr);
+	}
+	rs->status = runner_stop_requested ? "interrupted" : "complete";
+	return rs->checkpoint ? rs->checkpoint(rs) : 0;
+}
+
+void runner_free(struct run_state *rs)
+{
+	for (unsigned int i = 0; i < rs->nr_cases; i++) {
+		struct case_result *cr = &rs->cases[i];
+
+		case_runtime_destroy(cr);
+		for (unsigned int s = 0; s < cr->nr_samples; s++)
+			free(cr->samples[s].vcpus);
+		free(cr->samples);
+		free(cr->vcpu_cpus);
+	}
+	free(rs->cases);
+	rs->cases = NULL;
+	rs->nr_cases = 0;
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A workload is a table row: a guest payload, valid() (a reason to skip), setup, one vCPU's
+ * share of a sample, teardown. The runner owns threads, repetitions, warm-up, timing, flush
+ * counters and output; a workload never prints.
+ */
+#ifndef GMB_WORKLOAD_H
+#define GMB_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/guest.h"
+#include "core/caps.h"
+
+struct wl_params {
+	const struct workload *workload;
+	const char *variant;
+	const struct mem_backend *backend;
+	unsigned int nr_vcpus;
+	uint64_t guest_page_size;
+	uint64_t data_size;
+	/* The calibration twin: a bare KVM_RUN loop with no harness around the same guest. */
+	bool raw;
+};
+
+/* What one vCPU measured in one sample. */
+struct wl_vcpu_sample {
+	uint64_t ops;	       /* operations the guest completed: exits, faults... */
+	uint64_t host_ns;      /* from the sample's first KVM_RUN to the guest's RESULT */
+	uint64_t guest_cycles; /* rdtsc delta the guest measured around its loop */
+	/* Percentiles of single operations the guest timed (cycles), when the workload does. */
+	uint64_t latency_p50, latency_p90, latency_p99, latency_max;
+	uint64_t timed;
+	uint64_t bytes; /* memory the operations covered, when the workload reports it */
+};
+
+struct wl_case {
+	struct wl_params params;
+	struct guest guest;
+	/* The guest's cheapest back-to-back rdtsc pair, when the workload measures it. */
+	uint64_t timer_floor_cycles;
+	void *priv;
+};
+
+struct workload {
+	const char *name;
+	const char *description;
+	const char *op_name;		     /* singular: "exit", "touch" */
+	const char *op_plural;		     /* "exits", "touches" */
+	const char *const *variants;	     /* NULL-terminated */
+	const char *const *default_variants; /* NULL-terminated: what a suite runs */
+	bool has_raw;			     /* offers the raw calibration twin */
+	bool times_each_op;		     /* fills the latency percentiles */
+	/* A sample is one pass of a fixed size (the data area), not a calibrated count. */
+	bool fixed_ops;
+	bool reports_bytes;	    /* fills wl_vcpu_sample.bytes: report GiB/s too */
+	uint64_t default_data_size; /* the data area when --size is not given */
+	uint64_t bench_data_size;   /* ...in the default and quick suites, if smaller */
+	/* Optional: a variant's own bench size, where one size does not fit all. */
+	uint64_t (*variant_bench_size)(const char *variant);
+	int (*valid)(const struct wl_params *params, const struct host_caps *caps, char *reason,
+		     size_t len);
+	int (*setup)(struct wl_case *wc);
+	/* Runs vCPU index's share of one sample of `iterations` operations; 0 or -errno. */
+	int (*run_vcpu)(struct wl_case *wc, unsigned int index, uint64_t iterations,
+			struct wl_vcpu_sample *out);
+	void (*teardown)(struct wl_case *wc);
+	/*
+	 * Optional, around every sample, run by the main thread. sample_begin and sample_end
+	 * are outside the measured window (e.g. a fresh guest, then freeing it); sample_populate
+	 * is inside it, after the counters are read, and says how long it took in *ns.
+	 */
+	int (*sample_begin)(struct wl_case *wc);
+	int (*sample_populate)(struct wl_case *wc, uint64_t *ns);
+	void (*sample_end)(struct wl_case *wc);
+	/* Name of what sample_populate measures, e.g. "host_populate". */
+	const char *populate_name;
+};
+
+extern const struct workload *const workloads[];
+extern const size_t nr_workloads;
+
+const struct workload *workload_find(const char *name);
+bool workload_has_variant(const struct workload *wl, const char *variant);
+
+/* Shared by workloads: resume a vCPU stopped at SYNC with the sample's iteration count. */
+int wl_start_sample(struct vcpu *vcpu, uint64_t iterations);
+/* Decodes a RESULT sent by latencies_report(); returns the operations the guest did. */
+uint64_t wl_decode_result(const struct ucall *uc, struct wl_vcpu_sample *out);
+/* Runs every vCPU of a fresh guest to its first SYNC; records the largest timer floor. */
+int wl_run_to_first_sync(struct wl_case *wc);
+/* The raw twin's loop: KVM_RUN until an exit that is not one of `storm` exits. */
+int wl_run_raw(struct vcpu *vcpu, uint64_t *exits);
+
+#endif /* GMB_WORKLOAD_H */
