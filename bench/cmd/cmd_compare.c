@@ -103,8 +103,41 @@ static const char *primary_metric(json_t *c)
 }
 
 /*
+ * Whether a case's samples can be compared: it finished (ok), was stopped (interrupted), or
+ * is pending in a run that never finished, whose last checkpoint is all that is left of it
+ * (status "running": the process was killed, or is still going).
+ */
+static bool case_has_samples(json_t *doc, json_t *c)
+{
+	const char *status = json_string_value(json_object_get(c, "status"));
+	const char *run = json_string_value(json_object_get(json_object_get(doc, "run"), "status"));
+
+	return !strcmp(status, "ok") || !strcmp(status, "interrupted") ||
+	       (!strcmp(status, "pending") && !strcmp(run, "running"));
+}
+
+/* Names the runs of one side that never finished: their cases count as far as they got. */
+static void warn_unfinished(json_t **docs, size_t n, const char *side)
+{
+	char text[160];
+
+	for (size_t d = 0; d < n; d++) {
+		json_t *run = json_object_get(docs[d], "run");
+
+		if (strcmp(json_string_value(json_object_get(run, "status")), "running"))
+			continue;
+		fprintf(stderr,
+			"gmembench compare: warning: %s: run %s did not finish (status running: "
+			"killed, or still going); its cases are compared as far as they got\n",
+			side,
+			escape_text(json_string_value(json_object_get(run, "id")), text,
+				    sizeof(text)));
+	}
+}
+
+/*
  * Pools one side: case id -> { workload, mode, primary, metrics: { name -> { unit, better,
- * values: [...] } } }, from the cases that have samples (ok or interrupted).
+ * values: [...] } } }, from the cases that have samples (case_has_samples()).
  */
 static json_t *pool_side(json_t **docs, size_t n)
 {
@@ -116,12 +149,10 @@ static json_t *pool_side(json_t **docs, size_t n)
 
 		json_array_foreach (cases, i, c) {
 			const char *id = json_string_value(json_object_get(c, "id"));
-			const char *status = json_string_value(json_object_get(c, "status"));
 			json_t *entry, *metrics = json_object_get(c, "metrics"), *m;
 			const char *name;
 
-			if (!id || !status ||
-			    (strcmp(status, "ok") && strcmp(status, "interrupted")))
+			if (!case_has_samples(docs[d], c))
 				continue;
 			entry = json_object_get(pool, id);
 			if (!entry) {
@@ -267,6 +298,7 @@ static void print_table(const json_t *result, enum output_format format)
 	bool md = format == FORMAT_MARKDOWN;
 	json_t *rows = json_object_get(result, "rows"), *row, *g, *d;
 	const char *workload;
+	char text[200];
 	size_t i;
 
 	if (md)
@@ -276,9 +308,12 @@ static void print_table(const json_t *result, enum output_format format)
 		printf("%-60s %-22s %12s %12s %7s %17s %8s  %s\n", "case", "metric", "A", "B",
 		       "B/A", "95% CI of B/A", "p", "verdict");
 	json_array_foreach (rows, i, row) {
-		const char *id = json_string_value(json_object_get(row, "case"));
-		const char *metric = json_string_value(json_object_get(row, "metric"));
+		char id[200], metric[96];
 		const char *verdict = json_string_value(json_object_get(row, "verdict"));
+
+		escape_text(json_string_value(json_object_get(row, "case")), id, sizeof(id));
+		escape_text(json_string_value(json_object_get(row, "metric")), metric,
+			    sizeof(metric));
 
 		if (md)
 			printf("| %s | %s | %.6g | %.6g | %.3f | [%.3f, %.3f] | %.2g | %s |\n", id,
@@ -294,12 +329,15 @@ static void print_table(const json_t *result, enum output_format format)
 	printf("\n");
 	json_object_foreach (json_object_get(result, "geometric_mean"), workload, g)
 		printf("%s%s: geometric mean of B/A over %lld cases: %.3f\n", md ? "- " : "",
-		       workload, json_integer_value(json_object_get(g, "cases")),
+		       escape_text(workload, text, sizeof(text)),
+		       json_integer_value(json_object_get(g, "cases")),
 		       json_real_value(json_object_get(g, "ratio")));
 	json_array_foreach (json_object_get(result, "only_in_a"), i, d)
-		printf("%sonly in A: %s\n", md ? "- " : "", json_string_value(d));
+		printf("%sonly in A: %s\n", md ? "- " : "",
+		       escape_text(json_string_value(d), text, sizeof(text)));
 	json_array_foreach (json_object_get(result, "only_in_b"), i, d)
-		printf("%sonly in B: %s\n", md ? "- " : "", json_string_value(d));
+		printf("%sonly in B: %s\n", md ? "- " : "",
+		       escape_text(json_string_value(d), text, sizeof(text)));
 	printf("%s%lld regression(s), %lld improvement(s), threshold %.1f%%, alpha %g\n",
 	       md ? "\n" : "", json_integer_value(json_object_get(result, "regressions")),
 	       json_integer_value(json_object_get(result, "improvements")),
@@ -314,7 +352,7 @@ static void warn_environment(json_t *diffs)
 
 	json_array_foreach (diffs, i, d) {
 		const char *within = json_string_value(json_object_get(d, "within"));
-		char *a, *b;
+		char *a, *b, text_a[256], text_b[256];
 
 		if (within) {
 			fprintf(stderr,
@@ -325,8 +363,9 @@ static void warn_environment(json_t *diffs)
 		a = json_dumps(json_object_get(d, "a"), JSON_ENCODE_ANY | JSON_COMPACT);
 		b = json_dumps(json_object_get(d, "b"), JSON_ENCODE_ANY | JSON_COMPACT);
 		fprintf(stderr, "gmembench compare: warning: %s differs: A %s, B %s\n",
-			json_string_value(json_object_get(d, "field")), a ? a : "null",
-			b ? b : "null");
+			json_string_value(json_object_get(d, "field")),
+			escape_text(a ? a : "null", text_a, sizeof(text_a)),
+			escape_text(b ? b : "null", text_b, sizeof(text_b)));
 		free(a);
 		free(b);
 	}
@@ -432,8 +471,11 @@ int cmd_compare(int argc, char **argv)
 	geomeans = json_object();
 	ret = compare_pools(pa, pb, &opt, rows, geomeans);
 	if (!ret && !json_array_size(rows)) {
-		ret = gmb_error(EINVAL, "%s and %s have no case in common", argv[optind],
-				argv[optind + 1]);
+		char text_a[256], text_b[256];
+
+		ret = gmb_error(EINVAL, "%s and %s have no case in common",
+				escape_text(argv[optind], text_a, sizeof(text_a)),
+				escape_text(argv[optind + 1], text_b, sizeof(text_b)));
 	}
 	if (ret) {
 		fprintf(stderr, "gmembench compare: %s\n", gmb_last_error());
@@ -446,9 +488,20 @@ int cmd_compare(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	warn_unfinished(a, na, "A");
+	warn_unfinished(b, nb, "B");
 	json_array_foreach (rows, i, row) {
 		const char *verdict = json_string_value(json_object_get(row, "verdict"));
+		char text[200];
 
+		if (!strcmp(verdict, compare_verdict_name(VERDICT_NOT_COMPARABLE)))
+			fprintf(stderr,
+				"gmembench compare: warning: %s %s: not comparable (a value that "
+				"is "
+				"not positive in A or B)\n",
+				escape_text(json_string_value(json_object_get(row, "case")), text,
+					    sizeof(text)),
+				json_string_value(json_object_get(row, "metric")));
 		regressions += !strcmp(verdict, compare_verdict_name(VERDICT_REGRESSION));
 		improvements += !strcmp(verdict, compare_verdict_name(VERDICT_IMPROVEMENT));
 	}

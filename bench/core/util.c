@@ -153,3 +153,25 @@ int write_text_file(const char *path, const char *text, size_t len)
 	close(fd);
 	return 0;
 }
+
+const char *escape_text(const char *text, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (!len)
+		return buf;
+	for (; text && *text && n + 1 < len; text++) {
+		unsigned char c = (unsigned char)*text;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			buf[n++] = (char)c;
+			continue;
+		}
+		if (n + 5 > len)
+			break;
+		snprintf(buf + n, len - n, "\\x%02x", c);
+		n += 4;
+	}
+	buf[n] = '\0';
+	return buf;
+}

@@ -40,6 +40,13 @@ int parse_size(const char *text, uint64_t *out);
 /* Formats a size as "4K", "2M", "512M"... into buf. */
 const char *format_size(uint64_t size, char *buf, size_t len);
 
+/*
+ * Copies text into buf (len bytes) for a message, with control bytes, backslashes and bytes
+ * that are not printable ASCII as \xNN: text from a file or the command line must not write
+ * escape sequences to a terminal. Returns buf.
+ */
+const char *escape_text(const char *text, char *buf, size_t len);
+
 /* Writes text to an existing file (sysfs, procfs) in one write(2). 0 or -errno. */
 int write_text_file(const char *path, const char *text, size_t len);
 /* Reads a small file into buf (NUL-terminated, trailing newline removed). 0 or -errno. */

@@ -59,6 +59,83 @@ double stats_median(const double *values, size_t n)
 }
 
 /*
+ * One sample, sorted once, for resampling: a resample's median needs only how often each
+ * value was drawn, counted in sorted order, so each resample costs O(n) instead of a sort.
+ * Draws index the unsorted values (rank_of maps them), so a seed gives the same medians as
+ * sorting each resample would.
+ */
+struct bootstrap_sample {
+	double *sorted;
+	size_t *rank_of; /* value i of the input is sorted[rank_of[i]] */
+	uint32_t *counts;
+	size_t n;
+};
+
+struct ranked_index {
+	double value;
+	size_t index;
+};
+
+static int cmp_ranked_index(const void *x, const void *y)
+{
+	double a = ((const struct ranked_index *)x)->value;
+	double b = ((const struct ranked_index *)y)->value;
+
+	return (a > b) - (a < b);
+}
+
+static void bootstrap_sample_free(struct bootstrap_sample *s)
+{
+	free(s->sorted);
+	free(s->rank_of);
+	free(s->counts);
+}
+
+static int bootstrap_sample_init(struct bootstrap_sample *s, const double *values, size_t n)
+{
+	struct ranked_index *order = malloc(n * sizeof(*order));
+
+	s->n = n;
+	s->sorted = malloc(n * sizeof(*s->sorted));
+	s->rank_of = malloc(n * sizeof(*s->rank_of));
+	s->counts = malloc(n * sizeof(*s->counts));
+	if (!order || !s->sorted || !s->rank_of || !s->counts) {
+		free(order);
+		bootstrap_sample_free(s);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = (struct ranked_index){ values[i], i };
+	qsort(order, n, sizeof(*order), cmp_ranked_index);
+	for (size_t r = 0; r < n; r++) {
+		s->sorted[r] = order[r].value;
+		s->rank_of[order[r].index] = r;
+	}
+	free(order);
+	return 0;
+}
+
+/* The median of one resample with replacement (as stats_percentile_sorted(.., 50) has it). */
+static double bootstrap_median(struct bootstrap_sample *s, struct stats_rng *rng)
+{
+	size_t n = s->n, lo = (n - 1) / 2, seen = 0, k = 0;
+	double low;
+
+	memset(s->counts, 0, n * sizeof(*s->counts));
+	for (size_t i = 0; i < n; i++)
+		s->counts[s->rank_of[stats_rng_next(rng) % n]]++;
+	while ((seen += s->counts[k]) <= lo)
+		k++;
+	low = s->sorted[k];
+	if (n % 2)
+		return low;
+	/* Even n: halfway to the next drawn value, which may be the same one drawn again. */
+	while (seen <= lo + 1)
+		seen += s->counts[++k];
+	return low + 0.5 * (s->sorted[k] - low);
+}
+
+/*
  * Percentile bootstrap of the median: resample with replacement, take each resample's median,
  * and report the central STATS_CI_LEVEL of those medians. It assumes nothing about the shape
  * of the distribution, which for exit latencies on a shared host is anything but normal.
@@ -67,26 +144,21 @@ static int bootstrap_median_ci(const double *values, size_t n, uint64_t seed, do
 			       double *high)
 {
 	struct stats_rng rng = { .state = seed };
-	double *resample, *medians;
 	double tail = (1.0 - STATS_CI_LEVEL) / 2.0 * 100.0;
+	struct bootstrap_sample sample;
+	double *medians;
 
-	resample = malloc(n * sizeof(*resample));
 	medians = malloc(STATS_BOOTSTRAP_RESAMPLES * sizeof(*medians));
-	if (!resample || !medians) {
-		free(resample);
+	if (!medians || bootstrap_sample_init(&sample, values, n)) {
 		free(medians);
 		return -ENOMEM;
 	}
-	for (size_t b = 0; b < STATS_BOOTSTRAP_RESAMPLES; b++) {
-		for (size_t i = 0; i < n; i++)
-			resample[i] = values[stats_rng_next(&rng) % n];
-		qsort(resample, n, sizeof(*resample), cmp_double);
-		medians[b] = stats_percentile_sorted(resample, n, 50);
-	}
+	for (size_t b = 0; b < STATS_BOOTSTRAP_RESAMPLES; b++)
+		medians[b] = bootstrap_median(&sample, &rng);
 	qsort(medians, STATS_BOOTSTRAP_RESAMPLES, sizeof(*medians), cmp_double);
 	*low = stats_percentile_sorted(medians, STATS_BOOTSTRAP_RESAMPLES, tail);
 	*high = stats_percentile_sorted(medians, STATS_BOOTSTRAP_RESAMPLES, 100.0 - tail);
-	free(resample);
+	bootstrap_sample_free(&sample);
 	free(medians);
 	return 0;
 }
@@ -188,37 +260,36 @@ int stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb, d
 	return 0;
 }
 
-static double bootstrap_median(const double *v, size_t n, double *scratch, struct stats_rng *rng)
-{
-	for (size_t i = 0; i < n; i++)
-		scratch[i] = v[stats_rng_next(rng) % n];
-	qsort(scratch, n, sizeof(*scratch), cmp_double);
-	return stats_percentile_sorted(scratch, n, 50);
-}
-
 int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, uint64_t seed,
 		   double *low, double *high)
 {
 	struct stats_rng rng = { .state = seed };
 	double tail = (1.0 - STATS_CI_LEVEL) / 2.0 * 100.0;
-	double *scratch = malloc((na > nb ? na : nb) * sizeof(double));
-	double *ratios = malloc(STATS_BOOTSTRAP_RESAMPLES * sizeof(double));
+	double *ratios = malloc(STATS_BOOTSTRAP_RESAMPLES * sizeof(*ratios));
+	struct bootstrap_sample sa, sb;
 
-	if (!scratch || !ratios) {
-		free(scratch);
+	if (!ratios)
+		return -ENOMEM;
+	if (bootstrap_sample_init(&sa, a, na)) {
+		free(ratios);
+		return -ENOMEM;
+	}
+	if (bootstrap_sample_init(&sb, b, nb)) {
+		bootstrap_sample_free(&sa);
 		free(ratios);
 		return -ENOMEM;
 	}
 	for (size_t r = 0; r < STATS_BOOTSTRAP_RESAMPLES; r++) {
-		double ma = bootstrap_median(a, na, scratch, &rng);
-		double mb = bootstrap_median(b, nb, scratch, &rng);
+		double ma = bootstrap_median(&sa, &rng);
+		double mb = bootstrap_median(&sb, &rng);
 
 		ratios[r] = ma ? mb / ma : NAN;
 	}
 	qsort(ratios, STATS_BOOTSTRAP_RESAMPLES, sizeof(*ratios), cmp_double);
 	*low = stats_percentile_sorted(ratios, STATS_BOOTSTRAP_RESAMPLES, tail);
 	*high = stats_percentile_sorted(ratios, STATS_BOOTSTRAP_RESAMPLES, 100.0 - tail);
-	free(scratch);
+	bootstrap_sample_free(&sa);
+	bootstrap_sample_free(&sb);
 	free(ratios);
 	return 0;
 }

@@ -18,6 +18,8 @@ const char *compare_verdict_name(enum compare_verdict verdict)
 		return "regression";
 	case VERDICT_TOO_FEW:
 		return "too few samples";
+	case VERDICT_NOT_COMPARABLE:
+		return "not comparable";
 	}
 	return "unknown";
 }
@@ -35,7 +37,18 @@ int compare_samples(const double *a, size_t na, const double *b, size_t nb, bool
 	out->ratio = out->ratio_low = out->ratio_high = NAN;
 	out->median_a = stats_median(a, na);
 	out->median_b = stats_median(b, nb);
-	if (na && nb && out->median_a)
+	/*
+	 * A ratio of medians, and its interval, only mean something for positive values: a rate
+	 * of 0 or below (a broken run, a hand-edited file) would give an infinite or negative
+	 * B/A that the verdict would read as a huge change.
+	 */
+	for (size_t i = 0; i < na + nb; i++) {
+		if (!((i < na ? a[i] : b[i - na]) > 0)) {
+			out->verdict = VERDICT_NOT_COMPARABLE;
+			return 0;
+		}
+	}
+	if (na && nb)
 		out->ratio = out->median_b / out->median_a;
 	if (na < COMPARE_MIN_SAMPLES || nb < COMPARE_MIN_SAMPLES) {
 		out->verdict = VERDICT_TOO_FEW;

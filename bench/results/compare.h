@@ -23,6 +23,7 @@ enum compare_verdict {
 	VERDICT_IMPROVEMENT,	 /* significant, may reach the threshold, in the better direction */
 	VERDICT_REGRESSION,	 /* significant, may reach the threshold, in the worse direction */
 	VERDICT_TOO_FEW,	 /* fewer than COMPARE_MIN_SAMPLES on a side: no verdict */
+	VERDICT_NOT_COMPARABLE,	 /* a value is not positive: B/A means nothing */
 };
 
 struct compare_result {

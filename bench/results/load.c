@@ -13,36 +13,63 @@
 #include "core/util.h"
 #include "results/results.h"
 
+/*
+ * Opens path for reading only if it is a regular file: a FIFO or a device named results.json
+ * would block or never end. O_NONBLOCK makes the open itself safe against a FIFO swapped in
+ * after a stat().
+ */
+static int open_regular(const char *path, FILE **out)
+{
+	char name[512];
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	escape_text(path, name, sizeof(name));
+	if (fd < 0)
+		return gmb_error(errno, "cannot read %s: %s", name, strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return gmb_error(EINVAL, "%s is not a regular file", name);
+	}
+	*out = fdopen(fd, "r");
+	if (!*out) {
+		close(fd);
+		return gmb_error(errno, "cannot read %s: %s", name, strerror(errno));
+	}
+	return 0;
+}
+
 int results_load(const char *path, json_t **doc)
 {
+	char name[512], text[128];
 	json_error_t error;
 	const char *schema;
 	json_t *root;
-	int version;
+	FILE *f;
+	int ret;
 
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &error);
-	if (!root) {
-		if (access(path, R_OK))
-			return gmb_error(errno, "cannot read %s: %s", path, strerror(errno));
-		return gmb_error(EINVAL, "%s is not valid JSON (line %d, column %d: %s)", path,
-				 error.line, error.column, error.text);
-	}
+	ret = open_regular(path, &f);
+	if (ret)
+		return ret;
+	escape_text(path, name, sizeof(name));
+	root = json_loadf(f, JSON_REJECT_DUPLICATES, &error);
+	fclose(f);
+	if (!root)
+		return gmb_error(EINVAL, "%s is not valid JSON (line %d, column %d: %s)", name,
+				 error.line, error.column,
+				 escape_text(error.text, text, sizeof(text)));
 	schema = json_string_value(json_object_get(root, "schema"));
-	version = (int)json_integer_value(json_object_get(root, "schema_version"));
 	if (!schema || strcmp(schema, RESULTS_SCHEMA)) {
+		/* The message is made before root, which holds schema, is freed. */
+		ret = gmb_error(EINVAL, "%s is not a gmembench results document (schema \"%s\")",
+				name, schema ? escape_text(schema, text, sizeof(text)) : "missing");
 		json_decref(root);
-		return gmb_error(EINVAL, "%s is not a gmembench results document (schema \"%s\")",
-				 path, schema ? schema : "missing");
+		return ret;
 	}
-	if (version != RESULTS_SCHEMA_VERSION) {
+	ret = results_validate(root, name);
+	if (ret) {
 		json_decref(root);
-		return gmb_error(EINVAL,
-				 "%s has schema version %d; this gmembench reads version %d", path,
-				 version, RESULTS_SCHEMA_VERSION);
-	}
-	if (!json_is_array(json_object_get(root, "cases"))) {
-		json_decref(root);
-		return gmb_error(EINVAL, "%s has no cases array", path);
+		return ret;
 	}
 	*doc = root;
 	return 0;
@@ -58,10 +85,12 @@ static int find_results(const char *dir, char ***paths, size_t *n)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
+	char name[512];
 	int ret = 0;
 
 	if (!d)
-		return gmb_error(errno, "cannot open %s: %s", dir, strerror(errno));
+		return gmb_error(errno, "cannot open %s: %s", escape_text(dir, name, sizeof(name)),
+				 strerror(errno));
 	while (!ret && (e = readdir(d))) {
 		char path[4096];
 		struct stat st;
@@ -91,19 +120,20 @@ static int find_results(const char *dir, char ***paths, size_t *n)
 
 int results_collect(const char *path, json_t ***docs, size_t *count)
 {
-	char **paths = NULL;
+	char **paths = NULL, name[512];
 	size_t n = 0;
 	struct stat st;
 	int ret = 0;
 
 	*docs = NULL;
 	*count = 0;
+	escape_text(path, name, sizeof(name));
 	if (stat(path, &st))
-		return gmb_error(errno, "cannot read %s: %s", path, strerror(errno));
+		return gmb_error(errno, "cannot read %s: %s", name, strerror(errno));
 	if (S_ISDIR(st.st_mode)) {
 		ret = find_results(path, &paths, &n);
 		if (!ret && !n)
-			ret = gmb_error(ENOENT, "no %s under %s", RESULTS_JSON, path);
+			ret = gmb_error(ENOENT, "no %s under %s", RESULTS_JSON, name);
 		qsort(paths, n, sizeof(*paths), path_cmp);
 	} else {
 		paths = malloc(sizeof(*paths));

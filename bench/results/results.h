@@ -33,6 +33,17 @@ int results_load(const char *path, struct json_t **doc);
  */
 int results_collect(const char *path, struct json_t ***docs, size_t *count);
 
+/* What results_validate() accepts (see validate.c): the same bounds as the scripts. */
+#define RESULTS_MAX_DEPTH 64
+#define RESULTS_LARGEST	  1e300
+#define RESULTS_SMALLEST  1e-300
+
+/*
+ * Checks a parsed document before anything reads numbers from it; name (the file, escaped)
+ * starts the message. 0 or -EINVAL with the case and field that are wrong.
+ */
+int results_validate(struct json_t *doc, const char *name);
+
 /* Writes text to path through a temporary file and rename(2). 0 or -errno. */
 int write_file_atomic(const char *path, const char *data, size_t len);
 
