@@ -167,7 +167,7 @@ static json_t *case_samples_json(const struct run_state *rs, const struct case_r
 static json_t *case_json(const struct run_state *rs, const struct case_result *cr,
 			 unsigned int index)
 {
-	json_t *obj, *cpus = json_array();
+	json_t *obj, *cpus;
 	struct metric_def primary;
 
 	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "id", cr->id, "workload",
@@ -181,6 +181,7 @@ static json_t *case_json(const struct run_state *rs, const struct case_result *c
 	if (cr->status == CASE_SKIPPED)
 		return obj;
 
+	cpus = json_array();
 	for (unsigned int v = 0; cr->vcpu_cpus && v < cr->params.nr_vcpus; v++)
 		json_array_append_new(cpus, cr->vcpu_cpus[v] >= 0 ? json_integer(cr->vcpu_cpus[v])
 								  : json_null());
