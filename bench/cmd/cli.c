@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -56,7 +57,8 @@ int parse_uint(const char *text, unsigned long min, unsigned long max, unsigned 
 	char *end;
 	unsigned long v;
 
-	if (!text[0] || text[0] == '-')
+	/* strtoul() would skip leading blanks and take a sign: " 3" and "-1" are typos here. */
+	if (!isdigit((unsigned char)text[0]))
 		return -EINVAL;
 	errno = 0;
 	v = strtoul(text, &end, 10);

@@ -2,12 +2,14 @@
 /* gmembench run: the options, the suites, huge-page reservation, signals, and the run itself. */
 #include <getopt.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cli.h"
@@ -108,17 +110,44 @@ static int apply_suite(struct run_config *cfg, const char *suite)
 	return 0;
 }
 
-/* Splits a comma-separated list in place; returns the count or -E2BIG. */
-static int split_list(char *text, char **items, int max)
+/*
+ * Splits a comma-separated list in place into items[]. Returns the count, or a usage error
+ * (EXIT_USAGE, with the message printed) for an empty item ("1,,2"), a repeated one ("anon,anon":
+ * the case would run twice under one id) or too many.
+ */
+static int split_list(const char *option, char *text, char **items, int max)
 {
 	int n = 0;
+	char *tok = text;
 
-	for (char *tok = strtok(text, ","); tok; tok = strtok(NULL, ",")) {
+	for (;;) {
+		char *comma = strchr(tok, ',');
+
+		if (comma)
+			*comma = '\0';
+		if (!tok[0])
+			return -usage_error("run", "--%s: an empty item in the list", option);
+		for (int i = 0; i < n; i++)
+			if (!strcmp(items[i], tok))
+				return -usage_error("run", "--%s: '%s' is listed twice", option,
+						    tok);
 		if (n == max)
-			return -E2BIG;
+			return -usage_error("run", "--%s: more than %d items", option, max);
 		items[n++] = tok;
+		if (!comma)
+			return n;
+		tok = comma + 1;
 	}
-	return n;
+}
+
+/* Whether the directory that would hold path is missing. */
+static bool output_parent_missing(const char *path)
+{
+	char parent[4096];
+	struct stat st;
+
+	snprintf(parent, sizeof(parent), "%s", path);
+	return stat(dirname(parent), &st) || !S_ISDIR(st.st_mode);
 }
 
 static int parse_run_option(struct run_config *cfg, int key, char *arg)
@@ -130,9 +159,9 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 
 	switch (key) {
 	case OPT_WORKLOAD:
-		n = split_list(arg, items, RUN_MAX_LIST);
-		if (n <= 0)
-			return usage_error("run", "--workload needs a list of workloads");
+		n = split_list("workload", arg, items, RUN_MAX_LIST);
+		if (n < 0)
+			return -n;
 		cfg->nr_workloads = 0;
 		for (int i = 0; i < n; i++) {
 			const struct workload *wl = workload_find(items[i]);
@@ -145,17 +174,17 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 		}
 		break;
 	case OPT_VARIANT:
-		n = split_list(arg, items, RUN_MAX_LIST);
-		if (n <= 0)
-			return usage_error("run", "--variant needs a list of variants");
+		n = split_list("variant", arg, items, RUN_MAX_LIST);
+		if (n < 0)
+			return -n;
 		cfg->nr_variants = 0;
 		for (int i = 0; i < n; i++)
 			cfg->variants[cfg->nr_variants++] = items[i];
 		break;
 	case OPT_BACKEND:
-		n = split_list(arg, items, RUN_MAX_LIST);
-		if (n <= 0)
-			return usage_error("run", "--backend needs a list of backends");
+		n = split_list("backend", arg, items, MEM_NR_BACKENDS);
+		if (n < 0)
+			return -n;
 		cfg->nr_backends = 0;
 		for (int i = 0; i < n; i++) {
 			const struct mem_backend *b = mem_backend_find(items[i]);
@@ -170,32 +199,44 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 		}
 		break;
 	case OPT_VCPUS:
-		n = split_list(arg, items, RUN_MAX_LIST);
-		if (n <= 0)
-			return usage_error("run", "--vcpus needs a list of counts");
+		n = split_list("vcpus", arg, items, RUN_MAX_LIST);
+		if (n < 0)
+			return -n;
 		cfg->nr_vcpus = 0;
 		for (int i = 0; i < n; i++) {
 			if (parse_uint(items[i], 1, VM_MAX_VCPUS, &v))
 				return usage_error("run", "invalid vCPU count '%s' (1..%d)",
 						   items[i], VM_MAX_VCPUS);
+			for (int k = 0; k < cfg->nr_vcpus; k++)
+				if (cfg->vcpus[k] == v)
+					return usage_error("run", "--vcpus: %lu is listed twice",
+							   v);
 			cfg->vcpus[cfg->nr_vcpus++] = (unsigned int)v;
 		}
 		break;
 	case OPT_GUEST_PAGE:
-		n = split_list(arg, items, 2);
-		if (n <= 0)
-			return usage_error("run", "--guest-page takes 4k, 2m or 4k,2m");
+		n = split_list("guest-page", arg, items, 2);
+		if (n < 0)
+			return -n;
 		cfg->nr_guest_page_sizes = 0;
 		for (int i = 0; i < n; i++) {
 			if (parse_size(items[i], &size) || (size != SZ_4K && size != SZ_2M))
 				return usage_error("run", "invalid guest page size '%s' (4k or 2m)",
 						   items[i]);
+			if (i && cfg->guest_page_sizes[0] == size)
+				return usage_error("run", "--guest-page: '%s' is listed twice",
+						   items[i]);
 			cfg->guest_page_sizes[cfg->nr_guest_page_sizes++] = size;
 		}
 		break;
 	case OPT_SIZE:
-		if (parse_size(arg, &size) || size < SZ_4K || size > 64 * SZ_1G)
-			return usage_error("run", "invalid size '%s' (4K..64G, e.g. 2M or 512M)",
+		/* Guest memory comes in 4 KiB pages: no workload can use a partial one. */
+		if (parse_size(arg, &size) || size < SZ_4K || size > 64 * SZ_1G ||
+		    !IS_ALIGNED(size, SZ_4K))
+			return usage_error("run",
+					   "invalid size '%s' (a multiple of 4K from 4K to 64G, "
+					   "e.g. "
+					   "2M or 512M)",
 					   arg);
 		cfg->data_size = size;
 		break;
@@ -246,7 +287,15 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 		cfg->seed = v;
 		break;
 	case OPT_OUTPUT:
+		if (!arg[0])
+			return usage_error("run", "--output needs a directory");
+		if (output_parent_missing(arg))
+			return usage_error("run",
+					   "--output %s: its parent directory does not exist (only "
+					   "the last component is created)",
+					   arg);
 		cfg->output_dir = arg;
+		cfg->output_given = true;
 		break;
 	case OPT_RESERVE_HUGEPAGES:
 		if (parse_uint(arg, 1, 1UL << 20, &v))
@@ -255,6 +304,25 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 		break;
 	}
 	return 0;
+}
+
+/*
+ * Whether every case was skipped and at least one because the options do not suit its
+ * workload (its valid() said -EINVAL, e.g. a --size too small for the vCPUs): then the
+ * command line, not the host, is at fault.
+ */
+static bool refused_by_options(const struct run_state *rs, const char **reason)
+{
+	*reason = NULL;
+	for (unsigned int i = 0; i < rs->nr_cases; i++) {
+		const struct case_result *cr = &rs->cases[i];
+
+		if (cr->status != CASE_SKIPPED)
+			return false;
+		if (cr->invalid_options && !*reason)
+			*reason = cr->reason;
+	}
+	return *reason != NULL;
 }
 
 #define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
@@ -294,8 +362,12 @@ static int reserve_hugepages(uint64_t extra, uint64_t *saved)
 	return 0;
 }
 
+/* SIGINT or SIGTERM: the run stops after the sample in progress and exits 128 + the signal. */
+static volatile sig_atomic_t stop_signal;
+
 static void on_signal(int sig)
 {
+	stop_signal = sig;
 	if (runner_stop_requested) {
 		/* A second Ctrl-C: the last checkpoint on disk is complete and valid. */
 		signal(sig, SIG_DFL);
@@ -312,6 +384,7 @@ int cmd_run(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool quiet = false;
 	uint64_t saved_hugepages = UINT64_MAX;
+	const char *reason = NULL;
 	char shortopts[64];
 	int c, ret, failed = 0;
 
@@ -389,6 +462,7 @@ int cmd_run(int argc, char **argv)
 	}
 	counters_open(&rs.counters);
 	rs.environment = probe_environment(&rs.caps);
+	rs.checkpoint = results_write;
 	ret = results_make_run_dir(&rs);
 	if (!ret) {
 		if (!quiet)
@@ -396,17 +470,35 @@ int cmd_run(int argc, char **argv)
 		fflush(stdout);
 		ret = runner_run(&rs);
 	}
-	if (ret) {
+	/*
+	 * What was measured is in memory even when the last write failed (a full disk): print
+	 * it, then say that the file on disk is the previous checkpoint.
+	 */
+	if (ret && !rs.nr_cases) {
 		fprintf(stderr, "gmembench run: %s\n", gmb_last_error());
 	} else {
 		if (!quiet)
 			print_summary(&rs);
 		for (unsigned int i = 0; i < rs.nr_cases; i++)
 			failed += rs.cases[i].status == CASE_FAILED;
-		printf("results: %s/%s\n", rs.run_dir, RESULTS_JSON);
+		if (ret)
+			fprintf(stderr,
+				"gmembench run: %s\n"
+				"gmembench run: %s/%s holds the last checkpoint written before "
+				"that\n",
+				gmb_last_error(), rs.run_dir, RESULTS_JSON);
+		else
+			printf("results: %s/%s\n", rs.run_dir, RESULTS_JSON);
 		if (failed)
 			fprintf(stderr, "gmembench run: %d case(s) failed; see the reasons above\n",
 				failed);
+		if (!ret && !stop_signal && refused_by_options(&rs, &reason)) {
+			fprintf(stderr,
+				"gmembench run: no case can run with these options; the first "
+				"reason: %s\n",
+				reason);
+			ret = EXIT_USAGE;
+		}
 	}
 	counters_close(&rs.counters);
 	runner_free(&rs);
@@ -416,8 +508,8 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "gmembench run: could not restore %s to %" PRIu64 ": %s\n",
 			NR_HUGEPAGES, saved_hugepages, gmb_last_error());
 	if (ret)
-		return 1;
-	if (runner_stop_requested)
-		return 130;
+		return ret == EXIT_USAGE ? EXIT_USAGE : 1;
+	if (stop_signal)
+		return 128 + stop_signal;
 	return failed ? 1 : 0;
 }

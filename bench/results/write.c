@@ -50,8 +50,8 @@ int results_make_run_dir(struct run_state *rs)
 	snprintf(rs->run_id, sizeof(rs->run_id), "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
 	iso_time(rs->started, sizeof(rs->started));
 
-	if (mkdir(rs->cfg.output_dir, 0755) && errno != EEXIST) {
-		/* results/runs may need its parent too. */
+	if (mkdir(rs->cfg.output_dir, 0755) && errno != EEXIST && !rs->cfg.output_given) {
+		/* The default, results/runs, may need its parent too; a given one never does. */
 		char parent[4096];
 
 		snprintf(parent, sizeof(parent), "%s", rs->cfg.output_dir);

@@ -51,6 +51,7 @@ struct run_config {
 	uint64_t seed;
 	uint64_t reserve_hugepages; /* more 2 MiB huge pages for the run, restored after */
 	const char *output_dir;
+	bool output_given; /* --output: create only its last component, never its parents */
 	int argc;
 	char **argv;
 };
@@ -69,6 +70,7 @@ struct case_result {
 	char id[160];
 	enum case_status status;
 	char reason[400];
+	bool invalid_options; /* skipped because the workload refused its parameters */
 	uint64_t iterations;
 	uint64_t timer_floor_cycles;
 	int *vcpu_cpus; /* where each vCPU thread was pinned, -1 if not */

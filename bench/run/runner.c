@@ -11,8 +11,6 @@
 #include "measure/placement.h"
 #include "run/runner.h"
 
-/* Results are rewritten after a round at most this often, so Ctrl-C loses little. */
-#define CHECKPOINT_INTERVAL_NS	     (2ULL * 1000000000ULL)
 #define CALIBRATION_START_ITERATIONS 1000
 #define CALIBRATION_MAX_STEPS	     16
 
@@ -271,13 +269,12 @@ static int case_calibrate(struct run_state *rs, struct case_result *cr)
 	return 0;
 }
 
-static void checkpoint(struct run_state *rs, uint64_t *last, bool force)
+/*
+ * After every round (and every case, in sequential order): a run killed by SIGKILL or a
+ * power cut keeps every round but the one in progress. The write is outside every sample.
+ */
+static void checkpoint(struct run_state *rs)
 {
-	uint64_t now = now_ns();
-
-	if (!force && now - *last < CHECKPOINT_INTERVAL_NS)
-		return;
-	*last = now;
 	if (rs->checkpoint && rs->checkpoint(rs))
 		fprintf(stderr, "gmembench: warning: %s\n", gmb_last_error());
 }
@@ -304,7 +301,6 @@ int runner_run(struct run_state *rs)
 {
 	unsigned int rounds = rs->cfg.warmup + rs->cfg.samples;
 	struct stats_rng rng = { .state = rs->cfg.seed };
-	uint64_t last_checkpoint = 0;
 	unsigned int *order;
 	int ret;
 
@@ -327,13 +323,15 @@ int runner_run(struct run_state *rs)
 				 probe->reason);
 			continue;
 		}
-		if (cr->params.workload->valid(&cr->params, &rs->caps, cr->reason,
-					       sizeof(cr->reason))) {
+		ret = cr->params.workload->valid(&cr->params, &rs->caps, cr->reason,
+						 sizeof(cr->reason));
+		if (ret) {
 			cr->status = CASE_SKIPPED;
+			cr->invalid_options = ret == -EINVAL;
 			continue;
 		}
 	}
-	checkpoint(rs, &last_checkpoint, true);
+	checkpoint(rs);
 
 	for (unsigned int i = 0; i < rs->nr_cases && !runner_stop_requested; i++) {
 		struct case_result *cr = &rs->cases[i];
@@ -351,7 +349,7 @@ int runner_run(struct run_state *rs)
 			if (cr->status == CASE_PENDING && !runner_stop_requested)
 				cr->status = CASE_OK;
 			case_runtime_destroy(cr);
-			checkpoint(rs, &last_checkpoint, false);
+			checkpoint(rs);
 		}
 	}
 
@@ -372,7 +370,7 @@ int runner_run(struct run_state *rs)
 			break;
 		for (unsigned int i = 0; i < rs->nr_cases && !runner_stop_requested; i++)
 			run_one_sample(rs, &rs->cases[order[i]], r < rs->cfg.warmup);
-		checkpoint(rs, &last_checkpoint, false);
+		checkpoint(rs);
 	}
 	free(order);
 	if (ret)
