@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The results of a run without a guest: a run's data is built by hand (or by the runner where
+ * no case can start), written, read back and validated. Needs no /dev/kvm.
+ */
+#include <jansson.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#include "core/util.h"
+#include "results/results.h"
+#include "run/runner.h"
+
+#define NR_SAMPLES 6
+
+static int nr_checkpoints;
+
+static int count_checkpoint(struct run_state *rs)
+{
+	nr_checkpoints++;
+	return 0;
+}
+
+/* A run of mmio-storm/pio on anon and memfd-hugetlb: one case ok with samples, one skipped. */
+static void make_run(struct run_state *rs, enum case_status first_status, const char *status)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->cfg.seed = 1;
+	rs->cfg.samples = NR_SAMPLES;
+	rs->status = status;
+	rs->tsc_khz = 2000000;
+	snprintf(rs->run_id, sizeof(rs->run_id), "abcdef");
+	snprintf(rs->started, sizeof(rs->started), "2026-11-30T00:00:00Z");
+	for (int i = 0; i < MEM_NR_BACKENDS; i++)
+		rs->probes[i].backend = mem_backends[i];
+	rs->nr_cases = 2;
+	rs->cases = calloc(2, sizeof(*rs->cases));
+	for (unsigned int i = 0; i < 2; i++) {
+		struct case_result *cr = &rs->cases[i];
+
+		cr->params = (struct wl_params){
+			.workload = workload_find("mmio-storm"),
+			.variant = "pio",
+			.backend = mem_backend_find(i ? "memfd-hugetlb" : "anon"),
+			.nr_vcpus = 1,
+			.guest_page_size = SZ_4K,
+			.data_size = SZ_2M,
+		};
+		snprintf(cr->id, sizeof(cr->id), "mmio-storm/pio/%s/vcpus=1/gpage=4K/size=2M",
+			 cr->params.backend->name);
+	}
+	rs->cases[1].status = CASE_SKIPPED;
+	snprintf(rs->cases[1].reason, sizeof(rs->cases[1].reason), "no free 2 MiB huge pages");
+
+	rs->cases[0].status = first_status;
+	rs->cases[0].iterations = 1000;
+	rs->cases[0].vcpu_cpus = calloc(1, sizeof(int));
+	rs->cases[0].samples = calloc(NR_SAMPLES, sizeof(struct sample));
+	rs->cases[0].nr_samples = rs->cases[0].cap_samples = NR_SAMPLES;
+	for (unsigned int s = 0; s < NR_SAMPLES; s++) {
+		struct sample *sm = &rs->cases[0].samples[s];
+
+		sm->iterations = 1000;
+		sm->wall_ns = 10000000 + s * 100000;
+		sm->vcpus = calloc(1, sizeof(*sm->vcpus));
+		sm->vcpus[0] = (struct wl_vcpu_sample){ .ops = 1000,
+							.host_ns = sm->wall_ns,
+							.guest_cycles = 20000000 };
+	}
+}
+
+/* A skipped case used to leak its cpus array at every checkpoint (LeakSanitizer). */
+TEST(documents_of_skipped_cases_do_not_leak)
+{
+	struct run_state rs;
+	size_t before, after;
+
+	make_run(&rs, CASE_OK, "running");
+	json_decref(results_document(&rs)); /* the first one may fill caches */
+	before = mallinfo2().uordblks;
+	for (int i = 0; i < 2000; i++)
+		json_decref(results_document(&rs));
+	after = mallinfo2().uordblks;
+	/* 2,000 leaks of even the smallest array would be over 100 KiB. */
+	EXPECT_LT(after, before + 16 * 1024)
+	{
+		TH_LOG("the heap grew by %zu bytes over 2,000 documents", after - before);
+	}
+	runner_free(&rs);
+}
+
+/* What the writer writes, the reader accepts: a finished run and a killed run's checkpoint. */
+TEST(written_results_load_and_validate)
+{
+	static const char *const statuses[] = { "complete", "running" };
+	char dir[] = "/tmp/gmb-results-test-XXXXXX", path[256];
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	for (int k = 0; k < 2; k++) {
+		struct run_state rs;
+		json_t *doc, *c;
+
+		make_run(&rs, k ? CASE_PENDING : CASE_OK, statuses[k]);
+		snprintf(rs.run_dir, sizeof(rs.run_dir), "%s", dir);
+		ASSERT_EQ(0, results_write(&rs));
+		snprintf(path, sizeof(path), "%s/%s", dir, RESULTS_JSON);
+		ASSERT_EQ(0, results_load(path, &doc))
+		{
+			TH_LOG("%s", gmb_last_error());
+		}
+		EXPECT_STREQ(statuses[k],
+			     json_string_value(json_object_get(json_object_get(doc, "run"), "statu"
+											    "s")));
+		c = json_array_get(json_object_get(doc, "cases"), 0);
+		EXPECT_STREQ(k ? "pending" : "ok", json_string_value(json_object_get(c, "status")));
+		EXPECT_EQ(NR_SAMPLES, json_array_size(json_object_get(
+					      json_object_get(json_object_get(c, "metrics"), "exits"
+											     "_per_"
+											     "sec"),
+					      "values")));
+		json_decref(doc);
+		runner_free(&rs);
+	}
+	for (const char *f = RESULTS_JSON; f; f = !strcmp(f, RESULTS_JSON) ? "samples.csv" : NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, f);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/summary.csv", dir);
+	unlink(path);
+	EXPECT_EQ(0, rmdir(dir));
+}
+
+/*
+ * Options that no workload can use (8 KiB of data per vCPU is the least mmio-storm takes):
+ * every case is skipped as refused by its workload, so the command can exit 2. No guest
+ * starts, so this needs no /dev/kvm.
+ */
+TEST(cases_refused_by_their_workload_are_marked)
+{
+	struct run_state rs = { 0 };
+
+	rs.cfg.workloads[0] = workload_find("mmio-storm");
+	rs.cfg.nr_workloads = 1;
+	rs.cfg.variants[0] = "pio";
+	rs.cfg.nr_variants = 1;
+	rs.cfg.backends[0] = mem_backend_find("anon");
+	rs.cfg.nr_backends = 1;
+	rs.cfg.vcpus[0] = 2;
+	rs.cfg.nr_vcpus = 1;
+	rs.cfg.guest_page_sizes[0] = SZ_4K;
+	rs.cfg.nr_guest_page_sizes = 1;
+	rs.cfg.data_size = SZ_4K;
+	rs.cfg.with_raw = true;
+	rs.cfg.samples = 3;
+	rs.cfg.shuffle = true;
+	rs.probes[rs.cfg.backends[0]->id].status = BACKEND_AVAILABLE;
+	rs.checkpoint = count_checkpoint;
+	nr_checkpoints = 0;
+
+	ASSERT_EQ(0, runner_run(&rs));
+	ASSERT_EQ(2, rs.nr_cases); /* the case and its raw twin */
+	for (unsigned int i = 0; i < rs.nr_cases; i++) {
+		EXPECT_EQ(CASE_SKIPPED, rs.cases[i].status);
+		EXPECT_TRUE(rs.cases[i].invalid_options);
+		EXPECT_NE(NULL, strstr(rs.cases[i].reason, "8 KiB"));
+	}
+	/* Once before the first round, once per round, once at the end. */
+	EXPECT_EQ(1 + 3 + 1, nr_checkpoints);
+	runner_free(&rs);
+}
+
+TEST_HARNESS_MAIN
