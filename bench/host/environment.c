@@ -109,7 +109,7 @@ static json_t *gmem_access_json(const struct host_caps *caps)
 
 static json_t *kvm_json(const struct host_caps *caps)
 {
-	json_t *flags = json_array(), *obj;
+	json_t *flags, *obj;
 	static const struct {
 		uint64_t bit;
 		const char *name;
@@ -121,6 +121,7 @@ static json_t *kvm_json(const struct host_caps *caps)
 
 	if (!caps->kvm_usable)
 		return json_pack("{s:b, s:s}", "usable", 0, "reason", caps->kvm_error);
+	flags = json_array();
 	for (size_t i = 0; i < ARRAY_SIZE(gmem_flags); i++)
 		if ((uint64_t)caps->cap_guest_memfd_flags & gmem_flags[i].bit)
 			json_array_append_new(flags, json_string(gmem_flags[i].name));

@@ -69,7 +69,7 @@ int placement_pin_self(int cpu)
 
 json_t *placement_json(void)
 {
-	json_t *obj = json_object(), *nodes = json_array();
+	json_t *obj = json_object(), *nodes;
 
 	if (!placement_init()) {
 		json_object_set_new(
@@ -85,15 +85,16 @@ json_t *placement_json(void)
 		json_object_set_new(obj, "numa", json_string("unavailable: numa_available() < 0"));
 		return obj;
 	}
+	nodes = json_array();
 	for (int n = 0; n <= numa_max_node(); n++) {
 		long long free_bytes = 0, size = numa_node_size64(n, &free_bytes);
-		struct bitmask *cpus = numa_allocate_cpumask();
-		json_t *cpu_list = json_array();
+		struct bitmask *cpus;
+		json_t *cpu_list;
 
-		if (size < 0) {
-			numa_free_cpumask(cpus);
+		if (size < 0)
 			continue;
-		}
+		cpus = numa_allocate_cpumask();
+		cpu_list = json_array();
 		numa_node_to_cpus(n, cpus);
 		for (unsigned int c = 0; c < cpus->size; c++)
 			if (numa_bitmask_isbitset(cpus, c))

@@ -134,7 +134,8 @@ int results_collect(const char *path, json_t ***docs, size_t *count)
 		ret = find_results(path, &paths, &n);
 		if (!ret && !n)
 			ret = gmb_error(ENOENT, "no %s under %s", RESULTS_JSON, name);
-		qsort(paths, n, sizeof(*paths), path_cmp);
+		if (n)
+			qsort(paths, n, sizeof(*paths), path_cmp);
 	} else {
 		paths = malloc(sizeof(*paths));
 		if (!paths || !(paths[0] = strdup(path)))
