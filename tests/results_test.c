@@ -34,6 +34,7 @@ static void make_run(struct run_state *rs, enum case_status first_status, const 
 	rs->cfg.samples = NR_SAMPLES;
 	rs->status = status;
 	rs->tsc_khz = 2000000;
+	rs->environment = json_pack("{s:s}", "host", "results-test");
 	snprintf(rs->run_id, sizeof(rs->run_id), "abcdef");
 	snprintf(rs->started, sizeof(rs->started), "2026-11-30T00:00:00Z");
 	for (int i = 0; i < MEM_NR_BACKENDS; i++)
@@ -91,6 +92,7 @@ TEST(documents_of_skipped_cases_do_not_leak)
 	{
 		TH_LOG("the heap grew by %zu bytes over 2,000 documents", after - before);
 	}
+	json_decref(rs.environment);
 	runner_free(&rs);
 }
 
@@ -124,6 +126,7 @@ TEST(written_results_load_and_validate)
 											     "sec"),
 					      "values")));
 		json_decref(doc);
+		json_decref(rs.environment);
 		runner_free(&rs);
 	}
 	for (const char *f = RESULTS_JSON; f; f = !strcmp(f, RESULTS_JSON) ? "samples.csv" : NULL) {

@@ -10,6 +10,7 @@
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
 #include "config.h"
+#include "core/version.h"
 
 static void usage(FILE *f)
 {
@@ -37,7 +38,7 @@ int main(int argc, char **argv)
 		return command ? 0 : EXIT_USAGE;
 	}
 	if (!strcmp(command, "version") || !strcmp(command, "--version")) {
-		printf("gmembench %s\n", PACKAGE_VERSION);
+		printf("gmembench %s\n", gmb_version());
 		return 0;
 	}
 	if (!strcmp(command, "probe"))

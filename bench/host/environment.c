@@ -14,6 +14,7 @@
 #include "host/probe.h"
 #include "measure/placement.h"
 #include "core/util.h"
+#include "core/version.h"
 
 static json_t *cpu_json(void)
 {
@@ -249,7 +250,7 @@ json_t *probe_environment(const struct host_caps *caps)
 			 "version", uts.version, "machine", uts.machine, "cmdline", cmdline,
 			 "memory", memory_json(caps), "kvm", kvm_json(caps), "counters",
 			 counters_json(), "tracing", tracing_json(), "suite_version",
-			 PACKAGE_VERSION);
+			 gmb_version());
 }
 
 json_t *probe_backends_json(const struct backend_probe *probes, int count)

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "core/util.h"
+#include "core/version.h"
 #include "results/metrics.h"
 #include "results/results.h"
 
@@ -235,7 +236,7 @@ json_t *results_document(struct run_state *rs)
 
 	root = json_pack("{s:s, s:i, s:{s:s, s:s}}", "schema", RESULTS_SCHEMA, "schema_version",
 			 RESULTS_SCHEMA_VERSION, "suite", "name", PACKAGE_NAME, "version",
-			 PACKAGE_VERSION);
+			 gmb_version());
 	json_object_set_new(root, "run",
 			    json_pack("{s:s, s:s, s:s?, s:s, s:o, s:o}", "id", rs->run_id,
 				      "started", rs->started, "finished",
