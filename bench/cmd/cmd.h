@@ -12,6 +12,13 @@ int cmd_compare(int argc, char **argv);
 /* report and dashboard: runs the script of that name, passing the arguments through. */
 int cmd_script(const char *command, int argc, char **argv);
 
+/*
+ * gmembench run --dry-run: prints the matrix rs->cfg gives, what would be skipped and why,
+ * and the estimated duration, with no guest run. 0; 1 when no case could run and at least
+ * one because its workload refused the options; or -errno.
+ */
+int dry_run(struct run_state *rs);
+
 /* The table gmembench run prints at the end. */
 void print_summary(const struct run_state *rs);
 

@@ -41,6 +41,7 @@ enum option_key {
 	OPT_SEED,
 	OPT_RESERVE_HUGEPAGES,
 	OPT_COMPACT,
+	OPT_DRY_RUN,
 };
 
 static const struct cli_option run_options[] = {
@@ -65,6 +66,9 @@ static const struct cli_option run_options[] = {
 	  "reserve N more 2 MiB huge pages for the run (root), restored after" },
 	{ "output", OPT_OUTPUT, "DIR", "where run directories go (default: results/runs)" },
 	{ "quiet", OPT_QUIET, NULL, "no summary table" },
+	{ "dry-run", OPT_DRY_RUN, NULL,
+	  "print the cases, what would be skipped and why, and the estimated duration; run "
+	  "no guest" },
 	{ "help", OPT_HELP, NULL, "this text" },
 };
 
@@ -382,7 +386,7 @@ int cmd_run(int argc, char **argv)
 	struct run_state rs = { 0 };
 	struct run_config *cfg = &rs.cfg;
 	struct sigaction sa = { .sa_handler = on_signal };
-	bool quiet = false;
+	bool quiet = false, dry = false;
 	uint64_t saved_hugepages = UINT64_MAX;
 	const char *reason = NULL;
 	char shortopts[64];
@@ -423,6 +427,10 @@ int cmd_run(int argc, char **argv)
 			quiet = true;
 			continue;
 		}
+		if (c == OPT_DRY_RUN) {
+			dry = true;
+			continue;
+		}
 		if (c != OPT_SUITE) {
 			ret = parse_run_option(cfg, c, optarg);
 			if (ret)
@@ -441,6 +449,16 @@ int cmd_run(int argc, char **argv)
 		if (!known)
 			return usage_error("run", "unknown variant '%s' for the selected workloads",
 					   cfg->variants[v]);
+	}
+
+	if (dry) {
+		ret = dry_run(&rs);
+		if (ret < 0)
+			fprintf(stderr, "gmembench run: %s\n", gmb_last_error());
+		else if (ret)
+			fprintf(stderr, "gmembench run: no case can run with these options\n");
+		runner_free(&rs);
+		return ret < 0 ? 1 : ret ? EXIT_USAGE : 0;
 	}
 
 	sigemptyset(&sa.sa_mask);
