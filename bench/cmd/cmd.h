@@ -3,6 +3,7 @@
 #ifndef GMB_CMD_H
 #define GMB_CMD_H
 
+struct case_result;
 struct run_state;
 
 int cmd_probe(int argc, char **argv);
@@ -18,6 +19,12 @@ int cmd_script(const char *command, int argc, char **argv);
  * one because its workload refused the options; or -errno.
  */
 int dry_run(struct run_state *rs);
+
+/* Progress on stderr during a run (progress.c): show_progress is run_state.progress. */
+void progress_start(void);
+void show_progress(const struct run_state *rs, const struct case_result *cr, unsigned int round,
+		   unsigned int rounds);
+void progress_end(void);
 
 /* The table gmembench run prints at the end. */
 void print_summary(const struct run_state *rs);

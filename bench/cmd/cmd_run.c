@@ -65,7 +65,7 @@ static const struct cli_option run_options[] = {
 	{ "reserve-hugepages", OPT_RESERVE_HUGEPAGES, "N",
 	  "reserve N more 2 MiB huge pages for the run (root), restored after" },
 	{ "output", OPT_OUTPUT, "DIR", "where run directories go (default: results/runs)" },
-	{ "quiet", OPT_QUIET, NULL, "no summary table" },
+	{ "quiet", OPT_QUIET, NULL, "no progress and no summary table" },
 	{ "dry-run", OPT_DRY_RUN, NULL,
 	  "print the cases, what would be skipped and why, and the estimated duration; run "
 	  "no guest" },
@@ -486,7 +486,13 @@ int cmd_run(int argc, char **argv)
 		if (!quiet)
 			printf("gmembench: writing %s/%s\n", rs.run_dir, RESULTS_JSON);
 		fflush(stdout);
+		if (!quiet) {
+			progress_start();
+			rs.progress = show_progress;
+		}
 		ret = runner_run(&rs);
+		if (!quiet)
+			progress_end();
 	}
 	/*
 	 * What was measured is in memory even when the last write failed (a full disk): print

@@ -97,6 +97,12 @@ struct run_state {
 	 * the results writer): the runner produces samples and does not know how they are kept.
 	 */
 	int (*checkpoint)(struct run_state *rs);
+	/*
+	 * Optional: called before each sample with its case, and after each round (each case,
+	 * in sequential order) with NULL; the command shows progress from it.
+	 */
+	void (*progress)(const struct run_state *rs, const struct case_result *cr,
+			 unsigned int round, unsigned int rounds);
 };
 
 const char *case_status_name(enum case_status status);

@@ -279,6 +279,14 @@ static void checkpoint(struct run_state *rs)
 		fprintf(stderr, "gmembench: warning: %s\n", gmb_last_error());
 }
 
+/* Tells the command what is about to run (cr) or that round r is done (NULL). */
+static void report_progress(struct run_state *rs, const struct case_result *cr, unsigned int r,
+			    unsigned int rounds)
+{
+	if (rs->progress && (!cr || cr->status == CASE_PENDING))
+		rs->progress(rs, cr, r, rounds);
+}
+
 static void run_one_sample(struct run_state *rs, struct case_result *cr, bool warmup)
 {
 	struct sample s;
@@ -344,11 +352,14 @@ int runner_run(struct run_state *rs)
 		if (ret)
 			case_fail(cr, CASE_FAILED, gmb_last_error());
 		else if (rs->cfg.sequential) {
-			for (unsigned int r = 0; r < rounds && !runner_stop_requested; r++)
+			for (unsigned int r = 0; r < rounds && !runner_stop_requested; r++) {
+				report_progress(rs, cr, r, rounds);
 				run_one_sample(rs, cr, r < rs->cfg.warmup);
+			}
 			if (cr->status == CASE_PENDING && !runner_stop_requested)
 				cr->status = CASE_OK;
 			case_runtime_destroy(cr);
+			report_progress(rs, NULL, rounds - 1, rounds);
 			checkpoint(rs);
 		}
 	}
@@ -368,8 +379,11 @@ int runner_run(struct run_state *rs)
 		ret = matrix_round_order(rs, order, rs->cfg.shuffle ? &rng : NULL);
 		if (ret)
 			break;
-		for (unsigned int i = 0; i < rs->nr_cases && !runner_stop_requested; i++)
+		for (unsigned int i = 0; i < rs->nr_cases && !runner_stop_requested; i++) {
+			report_progress(rs, &rs->cases[order[i]], r, rounds);
 			run_one_sample(rs, &rs->cases[order[i]], r < rs->cfg.warmup);
+		}
+		report_progress(rs, NULL, r, rounds);
 		checkpoint(rs);
 	}
 	free(order);
