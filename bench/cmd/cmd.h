@@ -3,6 +3,8 @@
 #ifndef GMB_CMD_H
 #define GMB_CMD_H
 
+#include <stdbool.h>
+
 struct case_result;
 struct run_state;
 
@@ -26,7 +28,7 @@ void show_progress(const struct run_state *rs, const struct case_result *cr, uns
 		   unsigned int rounds);
 void progress_end(void);
 
-/* The table gmembench run prints at the end. */
-void print_summary(const struct run_state *rs);
+/* What gmembench run prints at the end: a matrix per workload, or every case (verbose). */
+void print_summary(const struct run_state *rs, bool verbose);
 
 #endif /* GMB_CMD_H */

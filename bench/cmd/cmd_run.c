@@ -42,6 +42,7 @@ enum option_key {
 	OPT_RESERVE_HUGEPAGES,
 	OPT_COMPACT,
 	OPT_DRY_RUN,
+	OPT_VERBOSE,
 };
 
 static const struct cli_option run_options[] = {
@@ -66,6 +67,8 @@ static const struct cli_option run_options[] = {
 	  "reserve N more 2 MiB huge pages for the run (root), restored after" },
 	{ "output", OPT_OUTPUT, "DIR", "where run directories go (default: results/runs)" },
 	{ "quiet", OPT_QUIET, NULL, "no progress and no summary table" },
+	{ "verbose", OPT_VERBOSE, NULL,
+	  "at the end, every case with its interval and vs raw, not the matrix per workload" },
 	{ "dry-run", OPT_DRY_RUN, NULL,
 	  "print the cases, what would be skipped and why, and the estimated duration; run "
 	  "no guest" },
@@ -386,7 +389,7 @@ int cmd_run(int argc, char **argv)
 	struct run_state rs = { 0 };
 	struct run_config *cfg = &rs.cfg;
 	struct sigaction sa = { .sa_handler = on_signal };
-	bool quiet = false, dry = false;
+	bool quiet = false, dry = false, verbose = false;
 	uint64_t saved_hugepages = UINT64_MAX;
 	const char *reason = NULL;
 	char shortopts[64];
@@ -425,6 +428,10 @@ int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (c == OPT_QUIET) {
 			quiet = true;
+			continue;
+		}
+		if (c == OPT_VERBOSE) {
+			verbose = true;
 			continue;
 		}
 		if (c == OPT_DRY_RUN) {
@@ -502,7 +509,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "gmembench run: %s\n", gmb_last_error());
 	} else {
 		if (!quiet)
-			print_summary(&rs);
+			print_summary(&rs, verbose);
 		for (unsigned int i = 0; i < rs.nr_cases; i++)
 			failed += rs.cases[i].status == CASE_FAILED;
 		if (ret)
