@@ -2,8 +2,8 @@
 /*
  * What gmembench run prints at the end, from the metrics: per workload a matrix (variants as
  * rows, the backends that ran as columns, each cell the median rate and its interval), then
- * each backend that did not run once with its reason, then other skips once per reason, then
- * failures in full. --verbose gives the old listing, one line per case; the CSV has it all.
+ * each reason for a skip once (a backend that did not run is one reason), then failures in
+ * full. --verbose gives the listing of one line per case; the CSV has it all.
  */
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +14,22 @@
 #include "core/util.h"
 #include "results/metrics.h"
 
+/* The median over rounds of the case's rate over its raw twin's, or NAN without one. */
+static double vs_raw(const struct run_state *rs, const struct case_result *cr)
+{
+	double *ratios, median = NAN;
+	int m;
+
+	if (cr->params.raw || !case_raw_twin(rs, cr))
+		return NAN;
+	ratios = calloc(cr->nr_samples + 1, sizeof(double));
+	m = ratios ? case_paired_ratios(rs, cr, ratios) : 0;
+	if (m > 0)
+		median = stats_median(ratios, m);
+	free(ratios);
+	return median;
+}
+
 static void print_cases(const struct run_state *rs)
 {
 	printf("\n%-52s %-8s %14s %27s %9s\n", "case", "status", "median", "95% CI of median",
@@ -21,6 +37,7 @@ static void print_cases(const struct run_state *rs)
 	for (unsigned int i = 0; i < rs->nr_cases; i++) {
 		const struct case_result *cr = &rs->cases[i];
 		struct stats_summary s;
+		double ratio;
 
 		if (cr->status == CASE_SKIPPED || cr->status == CASE_FAILED) {
 			printf("%-52s %-8s %s\n", cr->id, case_status_name(cr->status), cr->reason);
@@ -34,14 +51,9 @@ static void print_cases(const struct run_state *rs)
 			printf(" [%11.0f, %11.0f]", s.ci_low, s.ci_high);
 		else
 			printf(" %27s", "(too few samples)");
-		if (!cr->params.raw && case_raw_twin(rs, cr)) {
-			double *ratios = calloc(cr->nr_samples + 1, sizeof(double));
-			int m = ratios ? case_paired_ratios(rs, cr, ratios) : 0;
-
-			if (m > 0)
-				printf(" %8.3fx", stats_median(ratios, m));
-			free(ratios);
-		}
+		ratio = vs_raw(rs, cr);
+		if (!isnan(ratio))
+			printf(" %8.3fx", ratio);
 		printf("\n");
 	}
 	printf("\n(median of each workload's rate: exits/s, touches/s...; 'vs raw' is the median,\n"
@@ -132,7 +144,7 @@ static void print_matrix(const struct run_state *rs, const struct workload *wl)
 		printf("%-18.18s", rows[r]);
 		for (int c = 0; c < nr_cols; c++) {
 			const struct case_result *x = cell(rs, wl, rows[r], cols[c]);
-			char text[48], median[16], low[16], high[16], mark = ' ';
+			char text[48], median[16], low[16], high[16], mark;
 			struct stats_summary s;
 
 			if (!x || !ran(x) ||
@@ -140,14 +152,8 @@ static void print_matrix(const struct run_state *rs, const struct workload *wl)
 				printf(" %-20s", x && x->status == CASE_FAILED ? "failed" : "-");
 				continue;
 			}
-			if (case_raw_twin(rs, x)) {
-				double *ratios = calloc(x->nr_samples + 1, sizeof(double));
-				int m = ratios ? case_paired_ratios(rs, x, ratios) : 0;
-
-				if (m > 0 && fabs(stats_median(ratios, m) - 1) > 0.10)
-					mark = '!';
-				free(ratios);
-			}
+			/* NAN (no twin) compares false: no mark. */
+			mark = fabs(vs_raw(rs, x) - 1) > 0.10 ? '!' : ' ';
 			short_rate(s.median, median, sizeof(median));
 			if (s.has_ci)
 				snprintf(text, sizeof(text), "%s%c[%s-%s]", median, mark,
@@ -161,8 +167,8 @@ static void print_matrix(const struct run_state *rs, const struct workload *wl)
 	}
 }
 
-/* Each distinct reason once, with how many cases it covers; backend reasons first. */
-static void print_reasons(const struct run_state *rs, enum case_status status, const char *title)
+/* Each distinct reason for a skip once, with how many cases it covers. */
+static void print_skips(const struct run_state *rs)
 {
 	bool any = false;
 
@@ -171,47 +177,48 @@ static void print_reasons(const struct run_state *rs, enum case_status status, c
 		unsigned int count = 0;
 		bool seen = false;
 
-		if (cr->status != status)
+		if (cr->status != CASE_SKIPPED)
 			continue;
 		for (unsigned int k = 0; k < i && !seen; k++)
-			seen = rs->cases[k].status == status &&
+			seen = rs->cases[k].status == CASE_SKIPPED &&
 			       !strcmp(rs->cases[k].reason, cr->reason);
 		if (seen)
 			continue;
 		for (unsigned int k = i; k < rs->nr_cases; k++)
-			count += rs->cases[k].status == status &&
+			count += rs->cases[k].status == CASE_SKIPPED &&
 				 !strcmp(rs->cases[k].reason, cr->reason);
 		if (!any)
-			printf("\n%s\n", title);
+			printf("\nskipped (each reason once; raw twins included):\n");
 		any = true;
-		if (status == CASE_FAILED)
-			printf("  %s: %s\n", cr->id, cr->reason);
-		else
-			printf("  %3u case%s  %s\n", count, count == 1 ? " " : "s", cr->reason);
+		printf("  %3u case%s  %s\n", count, count == 1 ? " " : "s", cr->reason);
+	}
+}
+
+/* Every failed case, with its reason: two failures alike are still two. */
+static void print_failures(const struct run_state *rs)
+{
+	bool any = false;
+
+	for (unsigned int i = 0; i < rs->nr_cases; i++) {
+		if (rs->cases[i].status != CASE_FAILED)
+			continue;
+		if (!any)
+			printf("\nfailed:\n");
+		any = true;
+		printf("  %s: %s\n", rs->cases[i].id, rs->cases[i].reason);
 	}
 }
 
 void print_summary(const struct run_state *rs, bool verbose)
 {
-	const struct workload *shown[RUN_MAX_LIST];
-	int nr_shown = 0;
-
 	if (verbose) {
 		print_cases(rs);
 		return;
 	}
-	for (unsigned int i = 0; i < rs->nr_cases; i++) {
-		const struct workload *wl = rs->cases[i].params.workload;
-		bool seen = false;
-
-		for (int k = 0; k < nr_shown; k++)
-			seen |= shown[k] == wl;
-		if (seen || nr_shown == RUN_MAX_LIST)
-			continue;
-		shown[nr_shown++] = wl;
-		print_matrix(rs, wl);
-	}
-	print_reasons(rs, CASE_SKIPPED, "skipped (each reason once; raw twins included):");
-	print_reasons(rs, CASE_FAILED, "failed:");
+	/* The workloads the run selected, in its order. */
+	for (int w = 0; w < rs->cfg.nr_workloads; w++)
+		print_matrix(rs, rs->cfg.workloads[w]);
+	print_skips(rs);
+	print_failures(rs);
 	printf("\n(every case, with its interval and vs raw: --verbose, and summary.csv)\n");
 }

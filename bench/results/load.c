@@ -14,17 +14,15 @@
 #include "results/results.h"
 
 /*
- * Opens path for reading only if it is a regular file: a FIFO or a device named results.json
- * would block or never end. O_NONBLOCK makes the open itself safe against a FIFO swapped in
- * after a stat().
+ * Opens path (name: the same, escaped for messages) for reading only if it is a regular file:
+ * a FIFO or a device named results.json would block or never end. O_NONBLOCK makes the open
+ * itself safe against a FIFO swapped in after a stat().
  */
-static int open_regular(const char *path, FILE **out)
+static int open_regular(const char *path, const char *name, FILE **out)
 {
-	char name[512];
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
-	escape_text(path, name, sizeof(name));
 	if (fd < 0)
 		return gmb_error(errno, "cannot read %s: %s", name, strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
@@ -48,10 +46,10 @@ int results_load(const char *path, json_t **doc)
 	FILE *f;
 	int ret;
 
-	ret = open_regular(path, &f);
+	escape_text(path, name, sizeof(name));
+	ret = open_regular(path, name, &f);
 	if (ret)
 		return ret;
-	escape_text(path, name, sizeof(name));
 	root = json_loadf(f, JSON_REJECT_DUPLICATES, &error);
 	fclose(f);
 	if (!root)
