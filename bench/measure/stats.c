@@ -115,15 +115,12 @@ static int bootstrap_sample_init(struct bootstrap_sample *s, const double *value
 	return 0;
 }
 
-/* The median of one resample with replacement (as stats_percentile_sorted(.., 50) has it). */
-static double bootstrap_median(struct bootstrap_sample *s, struct stats_rng *rng)
+/* The median of the resample counted in s->counts (as stats_percentile_sorted(.., 50) has it). */
+static double counted_median(const struct bootstrap_sample *s)
 {
 	size_t n = s->n, lo = (n - 1) / 2, seen = 0, k = 0;
 	double low;
 
-	memset(s->counts, 0, n * sizeof(*s->counts));
-	for (size_t i = 0; i < n; i++)
-		s->counts[s->rank_of[stats_rng_next(rng) % n]]++;
 	while ((seen += s->counts[k]) <= lo)
 		k++;
 	low = s->sorted[k];
@@ -133,6 +130,15 @@ static double bootstrap_median(struct bootstrap_sample *s, struct stats_rng *rng
 	while (seen <= lo + 1)
 		seen += s->counts[++k];
 	return low + 0.5 * (s->sorted[k] - low);
+}
+
+/* The median of one resample with replacement. */
+static double bootstrap_median(struct bootstrap_sample *s, struct stats_rng *rng)
+{
+	memset(s->counts, 0, s->n * sizeof(*s->counts));
+	for (size_t i = 0; i < s->n; i++)
+		s->counts[s->rank_of[stats_rng_next(rng) % s->n]]++;
+	return counted_median(s);
 }
 
 /*
@@ -292,4 +298,90 @@ int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, uint6
 	bootstrap_sample_free(&sb);
 	free(ratios);
 	return 0;
+}
+
+/* How often each round was drawn in one resample of n rounds. */
+static void draw_rounds(uint32_t *by_round, size_t n, struct stats_rng *rng)
+{
+	memset(by_round, 0, n * sizeof(*by_round));
+	for (size_t i = 0; i < n; i++)
+		by_round[stats_rng_next(rng) % n]++;
+}
+
+/* The median of a case's values in the rounds drawn (by_round, indexed like its values). */
+static double median_of_rounds(struct bootstrap_sample *s, const uint32_t *by_round)
+{
+	for (size_t j = 0; j < s->n; j++)
+		s->counts[s->rank_of[j]] = by_round[j];
+	return counted_median(s);
+}
+
+static bool groups_valid(const struct stats_values *a, const struct stats_values *b, size_t k,
+			 bool joint)
+{
+	if (!k)
+		return false;
+	for (size_t i = 0; i < k; i++)
+		if (!a[i].n || !b[i].n || (joint && (a[i].n != a[0].n || b[i].n != b[0].n)))
+			return false;
+	return true;
+}
+
+int stats_geomean_ratio_bootstrap(const struct stats_values *a, const struct stats_values *b,
+				  size_t k, bool joint, uint64_t seed, double *log_ratios,
+				  size_t nr)
+{
+	struct stats_rng rng = { .state = seed };
+	struct bootstrap_sample *sa, *sb;
+	uint32_t *rounds_a = NULL, *rounds_b = NULL;
+	size_t ready = 0;
+	int ret = -ENOMEM;
+
+	if (!groups_valid(a, b, k, joint))
+		return -EINVAL;
+	sa = calloc(k, sizeof(*sa));
+	sb = calloc(k, sizeof(*sb));
+	if (joint) {
+		rounds_a = malloc(a[0].n * sizeof(*rounds_a));
+		rounds_b = malloc(b[0].n * sizeof(*rounds_b));
+	}
+	if (!sa || !sb || (joint && (!rounds_a || !rounds_b)))
+		goto out;
+	for (; ready < k; ready++) {
+		if (bootstrap_sample_init(&sa[ready], a[ready].v, a[ready].n))
+			goto out;
+		if (bootstrap_sample_init(&sb[ready], b[ready].v, b[ready].n)) {
+			bootstrap_sample_free(&sa[ready]);
+			goto out;
+		}
+	}
+	for (size_t r = 0; r < nr; r++) {
+		double sum = 0;
+
+		if (joint) {
+			draw_rounds(rounds_a, a[0].n, &rng);
+			draw_rounds(rounds_b, b[0].n, &rng);
+		}
+		for (size_t i = 0; i < k; i++) {
+			double ma = joint ? median_of_rounds(&sa[i], rounds_a)
+					  : bootstrap_median(&sa[i], &rng);
+			double mb = joint ? median_of_rounds(&sb[i], rounds_b)
+					  : bootstrap_median(&sb[i], &rng);
+
+			sum += log(mb / ma);
+		}
+		log_ratios[r] = sum / (double)k;
+	}
+	qsort(log_ratios, nr, sizeof(*log_ratios), cmp_double);
+	ret = 0;
+out:
+	for (size_t i = 0; i < ready; i++) {
+		bootstrap_sample_free(&sa[i]);
+		bootstrap_sample_free(&sb[i]);
+	}
+	free(sa);
+	free(sb);
+	free(rounds_a);
+	free(rounds_b);
+	return ret;
 }

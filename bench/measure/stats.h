@@ -48,4 +48,26 @@ int stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb, d
 int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, uint64_t seed,
 		   double *low, double *high);
 
+/* One case's values on one side of a comparison. */
+struct stats_values {
+	const double *v;
+	size_t n;
+};
+
+/*
+ * Bootstrap replicates, as logs and sorted into log_ratios[nr], of the geometric mean over k
+ * cases of median(b[i]) / median(a[i]); every value must be positive.
+ *
+ * joint: the j-th value of every case of a side was taken in the same round (every a[i].n is
+ * equal, and every b[i].n). A replicate then draws rounds, not values, and every case takes
+ * the same rounds, so that what the cases share within a round (the host's speed in that
+ * minute) moves them together, as it did, instead of averaging out as if they were
+ * independent. Without joint each case is resampled on its own.
+ *
+ * 0, -EINVAL (k is 0, a case has no values, or joint with unequal counts), -ENOMEM.
+ */
+int stats_geomean_ratio_bootstrap(const struct stats_values *a, const struct stats_values *b,
+				  size_t k, bool joint, uint64_t seed, double *log_ratios,
+				  size_t nr);
+
 #endif /* GMB_STATS_H */

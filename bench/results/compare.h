@@ -45,4 +45,28 @@ const char *compare_verdict_name(enum compare_verdict verdict);
 int compare_samples(const double *a, size_t na, const double *b, size_t nb, bool higher_is_better,
 		    double threshold, double alpha, uint64_t seed, struct compare_result *out);
 
+/*
+ * A workload as a whole: the geometric mean over its cases of B/A (each the ratio of the
+ * case's medians), with a bootstrap interval (see stats_geomean_ratio_bootstrap(); joint when
+ * the cases' rounds line up), and the same verdict rule as a case's: significant (the
+ * bootstrap's two-sided p below alpha: the 1 - alpha interval excludes 1), and the far end of
+ * the 95% interval at least the threshold away from 1.
+ */
+#define COMPARE_GROUP_RESAMPLES 4000
+
+struct compare_group_result {
+	size_t cases;
+	size_t up, down;	      /* cases whose ratio is above 1, below 1 */
+	bool joint;		      /* rounds resampled together across the cases */
+	double ratio;		      /* geometric mean of the cases' ratios */
+	double ratio_low, ratio_high; /* its 95% interval */
+	double p;		      /* bootstrap, two-sided */
+	enum compare_verdict verdict;
+};
+
+/* 0 or -errno (-EINVAL: k is 0). */
+int compare_groups(const struct stats_values *a, const struct stats_values *b, size_t k, bool joint,
+		   bool higher_is_better, double threshold, double alpha, uint64_t seed,
+		   struct compare_group_result *out);
+
 #endif /* GMB_COMPARE_H */
