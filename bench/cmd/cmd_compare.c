@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gmembench compare A B: what changed from A (the baseline) to B, per case and metric, and
- * whether it is more than noise. A and B are each a results.json, a run directory, or a
- * directory of runs (a group: the samples of a case are pooled over its runs). It reads only
- * the results JSON.
+ * gmembench compare A B: what changed from A (the baseline) to B, per workload, case and
+ * metric, and whether it is more than noise. A and B are each a results.json, a run
+ * directory, or a directory of runs (a group: the samples of a case are pooled over its
+ * runs). It reads only the results JSON; compare_runs() does the comparing, this prints it:
+ * the workloads' verdicts first, then the cases that changed, then the rest in a line.
  *
- * Exit status: 0 no regression beyond the threshold, 1 at least one, 2 bad input.
+ * The JSON output: a, b, threshold, alpha, normalized, environment_differences, workloads
+ * (workload, cases, cases_up, cases_down, rounds, ratio, ratio_ci_low, ratio_ci_high, p,
+ * verdict), rows (case, metric, unit, n_a, n_b, median_a, median_b, ratio, ratio_ci_low,
+ * ratio_ci_high, p, verdict), only_in_a, only_in_b, regressions, improvements,
+ * workload_regressions, workload_improvements.
+ *
+ * Exit status: 0 no regression beyond the threshold, 1 at least one (a case's or a
+ * workload's), 2 bad input.
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -20,7 +28,16 @@
 #include "results/results.h"
 #include "core/util.h"
 
-enum { OPT_THRESHOLD = 256, OPT_ALPHA, OPT_FORMAT, OPT_ALL_METRICS, OPT_SEED, OPT_HELP = 'h' };
+enum {
+	OPT_THRESHOLD = 256,
+	OPT_ALPHA,
+	OPT_FORMAT,
+	OPT_ALL_METRICS,
+	OPT_NORMALIZE,
+	OPT_VERBOSE,
+	OPT_SEED,
+	OPT_HELP = 'h',
+};
 
 static const struct cli_option compare_options[] = {
 	{ "threshold", OPT_THRESHOLD, "PCT",
@@ -28,93 +45,19 @@ static const struct cli_option compare_options[] = {
 	{ "alpha", OPT_ALPHA, "P", "significance level of the Mann-Whitney test (default: 0.01)" },
 	{ "format", OPT_FORMAT, "FMT", "text (default), markdown or json" },
 	{ "all-metrics", OPT_ALL_METRICS, NULL, "every metric, not just each case's rate" },
+	{ "normalize", OPT_NORMALIZE, NULL,
+	  "judge by rates over their round's calibration (runs made with run --normalize)" },
+	{ "verbose", OPT_VERBOSE, NULL, "list every case, not only those that changed" },
 	{ "seed", OPT_SEED, "N", "seed of the bootstrap (default: 1)" },
 	{ "help", OPT_HELP, NULL, "this text" },
 };
 
 enum output_format { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_JSON };
 
-struct compare_options {
-	double threshold, alpha;
+struct print_options {
 	enum output_format format;
-	bool all_metrics;
-	uint64_t seed;
+	bool verbose;
 };
-
-/* Fields whose difference between A and B a reader must know about. */
-static const char *const environment_fields[][2] = {
-	{ "kernel", "release" },	{ "kernel", "cmdline" },	{ "cpu", "model" },
-	{ "hypervisor", "underneath" }, { "hypervisor", "kvm_module" }, { "memory", "thp" },
-	{ "suite_version", NULL },
-};
-
-static json_t *environment_field(json_t *doc, size_t i)
-{
-	json_t *v = json_object_get(json_object_get(doc, "environment"), environment_fields[i][0]);
-
-	return environment_fields[i][1] ? json_object_get(v, environment_fields[i][1]) : v;
-}
-
-/* Differences between the first runs of A and B, and within each side. */
-static json_t *environment_differences(json_t **a, size_t na, json_t **b, size_t nb)
-{
-	json_t *diffs = json_array();
-
-	for (size_t i = 0; i < ARRAY_SIZE(environment_fields); i++) {
-		json_t *va = environment_field(a[0], i), *vb = environment_field(b[0], i);
-		char name[64];
-
-		snprintf(name, sizeof(name), "%s%s%s", environment_fields[i][0],
-			 environment_fields[i][1] ? "." : "",
-			 environment_fields[i][1] ? environment_fields[i][1] : "");
-		if (!json_equal(va, vb))
-			json_array_append_new(diffs, json_pack("{s:s, s:O?, s:O?}", "field", name,
-							       "a", va, "b", vb));
-		for (size_t k = 1; k < na; k++)
-			if (!json_equal(va, environment_field(a[k], i)))
-				json_array_append_new(diffs, json_pack("{s:s, s:s}", "field", name,
-								       "within", "A"));
-		for (size_t k = 1; k < nb; k++)
-			if (!json_equal(vb, environment_field(b[k], i)))
-				json_array_append_new(diffs, json_pack("{s:s, s:s}", "field", name,
-								       "within", "B"));
-	}
-	return diffs;
-}
-
-/*
- * The case's rate: recorded since the results carry primary_metric; before that, the first
- * "<operations>_per_sec" metric, which the writer always put first.
- */
-static const char *primary_metric(json_t *c)
-{
-	const char *name = json_string_value(json_object_get(c, "primary_metric"));
-	json_t *m;
-
-	if (name)
-		return name;
-	json_object_foreach (json_object_get(c, "metrics"), name, m) {
-		size_t len = strlen(name);
-
-		if (len > 8 && !strcmp(name + len - 8, "_per_sec"))
-			return name;
-	}
-	return NULL;
-}
-
-/*
- * Whether a case's samples can be compared: it finished (ok), was stopped (interrupted), or
- * is pending in a run that never finished, whose last checkpoint is all that is left of it
- * (status "running": the process was killed, or is still going).
- */
-static bool case_has_samples(json_t *doc, json_t *c)
-{
-	const char *status = json_string_value(json_object_get(c, "status"));
-	const char *run = json_string_value(json_object_get(json_object_get(doc, "run"), "status"));
-
-	return !strcmp(status, "ok") || !strcmp(status, "interrupted") ||
-	       (!strcmp(status, "pending") && !strcmp(run, "running"));
-}
 
 /* Names the runs of one side that never finished: their cases count as far as they got. */
 static void warn_unfinished(json_t **docs, size_t n, const char *side)
@@ -135,157 +78,6 @@ static void warn_unfinished(json_t **docs, size_t n, const char *side)
 	}
 }
 
-/*
- * Pools one side: case id -> { workload, mode, primary, metrics: { name -> { unit, better,
- * values: [...] } } }, from the cases that have samples (case_has_samples()).
- */
-static json_t *pool_side(json_t **docs, size_t n)
-{
-	json_t *pool = json_object();
-
-	for (size_t d = 0; d < n; d++) {
-		json_t *cases = json_object_get(docs[d], "cases"), *c;
-		size_t i;
-
-		json_array_foreach (cases, i, c) {
-			const char *id = json_string_value(json_object_get(c, "id"));
-			json_t *entry, *metrics = json_object_get(c, "metrics"), *m;
-			const char *name;
-
-			if (!case_has_samples(docs[d], c))
-				continue;
-			entry = json_object_get(pool, id);
-			if (!entry) {
-				entry = json_pack("{s:O?, s:O?, s:s?, s:{}}", "workload",
-						  json_object_get(c, "workload"), "mode",
-						  json_object_get(c, "mode"), "primary",
-						  primary_metric(c), "metrics");
-				json_object_set_new(pool, id, entry);
-			}
-			json_object_foreach (metrics, name, m) {
-				json_t *pooled =
-					json_object_get(json_object_get(entry, "metrics"), name);
-
-				if (!json_is_true(json_object_get(m, "available")))
-					continue;
-				if (!pooled) {
-					pooled = json_pack("{s:O?, s:O?, s:[]}", "unit",
-							   json_object_get(m, "unit"), "better",
-							   json_object_get(m, "better"), "values");
-					json_object_set_new(json_object_get(entry, "metrics"), name,
-							    pooled);
-				}
-				json_array_extend(json_object_get(pooled, "values"),
-						  json_object_get(m, "values"));
-			}
-		}
-	}
-	return pool;
-}
-
-/* NaN (no value: too few samples) is written as null, which JSON can carry. */
-static void set_number(json_t *obj, const char *key, double v)
-{
-	json_object_set_new(obj, key, isfinite(v) ? json_real(v) : json_null());
-}
-
-static double *values_of(json_t *array, size_t *n)
-{
-	double *v = calloc(json_array_size(array) + 1, sizeof(double));
-	json_t *x;
-	size_t i;
-
-	*n = 0;
-	json_array_foreach (array, i, x) {
-		if (v && json_is_number(x))
-			v[(*n)++] = json_number_value(x);
-	}
-	return v;
-}
-
-/* Compares every metric of every case in both pools; fills rows and per-workload logs. */
-static int compare_pools(json_t *pa, json_t *pb, const struct compare_options *opt, json_t *rows,
-			 json_t *geomeans)
-{
-	const char *id;
-	json_t *ea;
-	int ret = 0;
-
-	json_object_foreach (pa, id, ea) {
-		json_t *eb = json_object_get(pb, id), *ma;
-		const char *metric, *primary = json_string_value(json_object_get(ea, "primary"));
-		const char *workload = json_string_value(json_object_get(ea, "workload"));
-		const char *mode = json_string_value(json_object_get(ea, "mode"));
-
-		if (!eb)
-			continue;
-		json_object_foreach (json_object_get(ea, "metrics"), metric, ma) {
-			json_t *mb = json_object_get(json_object_get(eb, "metrics"), metric);
-			const char *better = json_string_value(json_object_get(ma, "better"));
-			bool is_primary = primary && !strcmp(metric, primary);
-			struct compare_result r;
-			json_t *row;
-			double *a, *b;
-			size_t na, nb;
-
-			if (!mb || (!opt->all_metrics && !is_primary))
-				continue;
-			a = values_of(json_object_get(ma, "values"), &na);
-			b = values_of(json_object_get(mb, "values"), &nb);
-			ret = a && b ? compare_samples(a, na, b, nb,
-						       better && !strcmp(better, "higher"),
-						       opt->threshold, opt->alpha, opt->seed, &r)
-				     : -ENOMEM;
-			free(a);
-			free(b);
-			if (ret)
-				return gmb_error(ret, "out of memory comparing %s", id);
-
-			row = json_pack("{s:s, s:s, s:O?, s:s, s:I, s:I}", "case", id, "metric",
-					metric, "unit", json_object_get(ma, "unit"), "verdict",
-					compare_verdict_name(r.verdict), "n_a", (json_int_t)r.na,
-					"n_b", (json_int_t)r.nb);
-			set_number(row, "median_a", r.median_a);
-			set_number(row, "median_b", r.median_b);
-			set_number(row, "ratio", r.ratio);
-			set_number(row, "ratio_ci_low", r.ratio_low);
-			set_number(row, "ratio_ci_high", r.ratio_high);
-			set_number(row, "p", r.p);
-			json_array_append_new(rows, row);
-			/* The geometric mean of a workload's rate ratios, harness cases only. */
-			if (is_primary && workload && mode && !strcmp(mode, "harness") &&
-			    r.ratio > 0) {
-				json_t *g = json_object_get(geomeans, workload);
-
-				if (!g) {
-					g = json_pack("{s:f, s:i}", "log_sum", 0.0, "n", 0);
-					json_object_set_new(geomeans, workload, g);
-				}
-				json_object_set_new(
-					g, "log_sum",
-					json_real(json_real_value(json_object_get(g, "log_sum")) +
-						  log(r.ratio)));
-				json_object_set_new(
-					g, "n",
-					json_integer(json_integer_value(json_object_get(g, "n")) +
-						     1));
-			}
-		}
-	}
-	return 0;
-}
-
-static json_t *only_in(json_t *pa, json_t *pb)
-{
-	json_t *list = json_array(), *e;
-	const char *id;
-
-	json_object_foreach (pa, id, e)
-		if (!json_object_get(pb, id))
-			json_array_append_new(list, json_string(id));
-	return list;
-}
-
 static double row_number(json_t *row, const char *key)
 {
 	json_t *v = json_object_get(row, key);
@@ -293,56 +85,144 @@ static double row_number(json_t *row, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static void print_table(const json_t *result, enum output_format format)
+static bool row_is(json_t *row, enum compare_verdict verdict)
 {
-	bool md = format == FORMAT_MARKDOWN;
-	json_t *rows = json_object_get(result, "rows"), *row, *g, *d;
-	const char *workload;
-	char text[200];
+	return !strcmp(json_string_value(json_object_get(row, "verdict")),
+		       compare_verdict_name(verdict));
+}
+
+static void print_workloads(json_t *verdicts, bool md)
+{
+	char name[100];
+	json_t *w;
 	size_t i;
 
+	if (!json_array_size(verdicts))
+		return;
+	if (md)
+		printf("| workload | cases | down/up | B/A | 95%% CI | p | verdict |\n"
+		       "|---|---:|---:|---:|---|---:|---|\n");
+	else
+		printf("%-24s %5s %7s %7s %17s %8s  %s\n", "workload", "cases", "down/up", "B/A",
+		       "95% CI of B/A", "p", "verdict");
+	json_array_foreach (verdicts, i, w) {
+		char updown[32];
+
+		escape_text(json_string_value(json_object_get(w, "workload")), name, sizeof(name));
+		snprintf(updown, sizeof(updown), "%lld/%lld",
+			 json_integer_value(json_object_get(w, "cases_down")),
+			 json_integer_value(json_object_get(w, "cases_up")));
+		printf(md ? "| %s | %lld | %s | %.3f | [%.3f, %.3f] | %.2g | %s%s |\n"
+			  : "%-24s %5lld %7s %7.3f  [%6.3f, %6.3f] %8.2g  %s%s\n",
+		       name, json_integer_value(json_object_get(w, "cases")), updown,
+		       row_number(w, "ratio"), row_number(w, "ratio_ci_low"),
+		       row_number(w, "ratio_ci_high"), row_number(w, "p"),
+		       json_string_value(json_object_get(w, "verdict")),
+		       strcmp(json_string_value(json_object_get(w, "rounds")), "joint")
+			       ? " (rounds not aligned: cases resampled independently)"
+			       : "");
+	}
+	printf("\n");
+}
+
+static void print_case_header(bool md)
+{
 	if (md)
 		printf("| case | metric | A | B | B/A | 95%% CI | p | verdict |\n"
 		       "|---|---|---:|---:|---:|---|---:|---|\n");
 	else
 		printf("%-60s %-22s %12s %12s %7s %17s %8s  %s\n", "case", "metric", "A", "B",
 		       "B/A", "95% CI of B/A", "p", "verdict");
+}
+
+static void print_case(json_t *row, bool md)
+{
+	char id[200], metric[96];
+
+	escape_text(json_string_value(json_object_get(row, "case")), id, sizeof(id));
+	escape_text(json_string_value(json_object_get(row, "metric")), metric, sizeof(metric));
+	printf(md ? "| %s | %s | %.6g | %.6g | %.3f | [%.3f, %.3f] | %.2g | %s |\n"
+		  : "%-60s %-22s %12.6g %12.6g %7.3f  [%6.3f, %6.3f] %8.2g  %s\n",
+	       id, metric, row_number(row, "median_a"), row_number(row, "median_b"),
+	       row_number(row, "ratio"), row_number(row, "ratio_ci_low"),
+	       row_number(row, "ratio_ci_high"), row_number(row, "p"),
+	       json_string_value(json_object_get(row, "verdict")));
+}
+
+/* The cases whose verdict is one of verdicts[n], under a title; nothing if there are none. */
+static void print_cases(json_t *rows, const char *title, const enum compare_verdict *verdicts,
+			size_t n, bool md)
+{
+	bool any = false;
+	json_t *row;
+	size_t i;
+
 	json_array_foreach (rows, i, row) {
-		char id[200], metric[96];
-		const char *verdict = json_string_value(json_object_get(row, "verdict"));
+		bool match = !n;
 
-		escape_text(json_string_value(json_object_get(row, "case")), id, sizeof(id));
-		escape_text(json_string_value(json_object_get(row, "metric")), metric,
-			    sizeof(metric));
-
-		if (md)
-			printf("| %s | %s | %.6g | %.6g | %.3f | [%.3f, %.3f] | %.2g | %s |\n", id,
-			       metric, row_number(row, "median_a"), row_number(row, "median_b"),
-			       row_number(row, "ratio"), row_number(row, "ratio_ci_low"),
-			       row_number(row, "ratio_ci_high"), row_number(row, "p"), verdict);
-		else
-			printf("%-60s %-22s %12.6g %12.6g %7.3f  [%6.3f, %6.3f] %8.2g  %s\n", id,
-			       metric, row_number(row, "median_a"), row_number(row, "median_b"),
-			       row_number(row, "ratio"), row_number(row, "ratio_ci_low"),
-			       row_number(row, "ratio_ci_high"), row_number(row, "p"), verdict);
+		for (size_t v = 0; v < n; v++)
+			match |= row_is(row, verdicts[v]);
+		if (!match)
+			continue;
+		if (!any) {
+			printf(md ? "**%s**\n\n" : "%s:\n", title);
+			print_case_header(md);
+		}
+		any = true;
+		print_case(row, md);
 	}
-	printf("\n");
-	json_object_foreach (json_object_get(result, "geometric_mean"), workload, g)
-		printf("%s%s: geometric mean of B/A over %lld cases: %.3f\n", md ? "- " : "",
-		       escape_text(workload, text, sizeof(text)),
-		       json_integer_value(json_object_get(g, "cases")),
-		       json_real_value(json_object_get(g, "ratio")));
+	if (any)
+		printf("\n");
+}
+
+/*
+ * Workloads first, then the cases that changed, then those that could not be judged; the
+ * unchanged cases are counted in a line (all of them listed with verbose).
+ */
+static void print_comparison(json_t *result, const struct print_options *popt)
+{
+	static const enum compare_verdict regression[] = { VERDICT_REGRESSION },
+					  improvement[] = { VERDICT_IMPROVEMENT },
+					  unjudged[] = { VERDICT_TOO_FEW, VERDICT_NOT_COMPARABLE };
+	json_t *rows = json_object_get(result, "rows"), *d, *row;
+	bool md = popt->format == FORMAT_MARKDOWN;
+	json_int_t quiet = 0, below = 0;
+	char text[200];
+	size_t i;
+
+	print_workloads(json_object_get(result, "workloads"), md);
+	if (popt->verbose) {
+		print_cases(rows, "every case", NULL, 0, md);
+	} else {
+		print_cases(rows, "regressions", regression, 1, md);
+		print_cases(rows, "improvements", improvement, 1, md);
+		print_cases(rows, "not judged", unjudged, 2, md);
+		json_array_foreach (rows, i, row) {
+			quiet += row_is(row, VERDICT_NO_CHANGE);
+			below += row_is(row, VERDICT_BELOW_THRESHOLD);
+		}
+		if (quiet + below)
+			printf("%s%lld other case(s): %lld no significant change, %lld change "
+			       "below "
+			       "threshold (--verbose lists them)\n",
+			       md ? "- " : "", (long long)(quiet + below), (long long)quiet,
+			       (long long)below);
+	}
 	json_array_foreach (json_object_get(result, "only_in_a"), i, d)
 		printf("%sonly in A: %s\n", md ? "- " : "",
 		       escape_text(json_string_value(d), text, sizeof(text)));
 	json_array_foreach (json_object_get(result, "only_in_b"), i, d)
 		printf("%sonly in B: %s\n", md ? "- " : "",
 		       escape_text(json_string_value(d), text, sizeof(text)));
-	printf("%s%lld regression(s), %lld improvement(s), threshold %.1f%%, alpha %g\n",
+	printf("%s%lld regression(s), %lld improvement(s) in %zu case(s); %lld workload "
+	       "regression(s), %lld workload improvement(s); threshold %.1f%%, alpha %g%s\n",
 	       md ? "\n" : "", json_integer_value(json_object_get(result, "regressions")),
-	       json_integer_value(json_object_get(result, "improvements")),
+	       json_integer_value(json_object_get(result, "improvements")), json_array_size(rows),
+	       json_integer_value(json_object_get(result, "workload_regressions")),
+	       json_integer_value(json_object_get(result, "workload_improvements")),
 	       100 * json_real_value(json_object_get(result, "threshold")),
-	       json_real_value(json_object_get(result, "alpha")));
+	       json_real_value(json_object_get(result, "alpha")),
+	       json_is_true(json_object_get(result, "normalized")) ? ", normalised rates" : "");
 }
 
 static void warn_environment(json_t *diffs)
@@ -371,7 +251,8 @@ static void warn_environment(json_t *diffs)
 	}
 }
 
-static int parse_compare_option(struct compare_options *opt, int key, const char *arg)
+static int parse_compare_option(struct compare_options *opt, struct print_options *popt, int key,
+				const char *arg)
 {
 	char *end;
 	unsigned long seed;
@@ -391,17 +272,23 @@ static int parse_compare_option(struct compare_options *opt, int key, const char
 		break;
 	case OPT_FORMAT:
 		if (!strcmp(arg, "text"))
-			opt->format = FORMAT_TEXT;
+			popt->format = FORMAT_TEXT;
 		else if (!strcmp(arg, "markdown"))
-			opt->format = FORMAT_MARKDOWN;
+			popt->format = FORMAT_MARKDOWN;
 		else if (!strcmp(arg, "json"))
-			opt->format = FORMAT_JSON;
+			popt->format = FORMAT_JSON;
 		else
 			return usage_error("compare",
 					   "invalid format '%s' (text, markdown or json)", arg);
 		break;
 	case OPT_ALL_METRICS:
 		opt->all_metrics = true;
+		break;
+	case OPT_NORMALIZE:
+		opt->normalize = true;
+		break;
+	case OPT_VERBOSE:
+		popt->verbose = true;
 		break;
 	case OPT_SEED:
 		if (parse_uint(arg, 0, ULONG_MAX, &seed))
@@ -419,6 +306,27 @@ static void free_docs(json_t **docs, size_t n)
 	free(docs);
 }
 
+/* A value that is not positive makes a ratio meaningless: say which, on stderr. */
+static void warn_not_comparable(json_t *rows)
+{
+	json_t *row;
+	size_t i;
+
+	json_array_foreach (rows, i, row) {
+		char text[200], metric[96];
+
+		if (!row_is(row, VERDICT_NOT_COMPARABLE))
+			continue;
+		fprintf(stderr,
+			"gmembench compare: warning: %s %s: not comparable (a value that is not "
+			"positive in A or B)\n",
+			escape_text(json_string_value(json_object_get(row, "case")), text,
+				    sizeof(text)),
+			escape_text(json_string_value(json_object_get(row, "metric")), metric,
+				    sizeof(metric)));
+	}
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	struct compare_options opt = {
@@ -426,11 +334,10 @@ int cmd_compare(int argc, char **argv)
 		.alpha = COMPARE_DEFAULT_ALPHA,
 		.seed = 1,
 	};
+	struct print_options popt = { .format = FORMAT_TEXT };
 	struct option longopts[ARRAY_SIZE(compare_options) + 1];
-	json_t **a = NULL, **b = NULL, *pa, *pb, *result, *rows, *geomeans, *g, *row;
-	size_t na = 0, nb = 0, i;
-	json_int_t regressions = 0, improvements = 0;
-	const char *workload;
+	json_t **a = NULL, **b = NULL, *result = NULL;
+	size_t na = 0, nb = 0;
 	char shortopts[64];
 	int c, ret;
 
@@ -444,7 +351,8 @@ int cmd_compare(int argc, char **argv)
 			       "directory,\n"
 			       "or a directory of runs (pooled). Exit status: 0 no regression "
 			       "beyond\n"
-			       "the threshold, 1 a regression, 2 bad input.\n\n");
+			       "the threshold, 1 a regression (a case's or a workload's), 2 bad "
+			       "input.\n\n");
 			print_options(stdout, compare_options, ARRAY_SIZE(compare_options));
 			return 0;
 		}
@@ -452,37 +360,17 @@ int cmd_compare(int argc, char **argv)
 			return usage_error("compare", "%s '%s'",
 					   c == ':' ? "missing argument for" : "unknown option",
 					   argv[optind - 1]);
-		ret = parse_compare_option(&opt, c, optarg);
+		ret = parse_compare_option(&opt, &popt, c, optarg);
 		if (ret)
 			return ret;
 	}
 	if (argc - optind != 2)
 		return usage_error("compare", "needs two results: A (the baseline) and B");
 
-	if (results_collect(argv[optind], &a, &na) || results_collect(argv[optind + 1], &b, &nb)) {
+	if (!results_collect(argv[optind], &a, &na) && !results_collect(argv[optind + 1], &b, &nb))
+		result = compare_runs(a, na, b, nb, argv[optind], argv[optind + 1], &opt);
+	if (!result) {
 		fprintf(stderr, "gmembench compare: %s\n", gmb_last_error());
-		free_docs(a, na);
-		return EXIT_USAGE;
-	}
-
-	pa = pool_side(a, na);
-	pb = pool_side(b, nb);
-	rows = json_array();
-	geomeans = json_object();
-	ret = compare_pools(pa, pb, &opt, rows, geomeans);
-	if (!ret && !json_array_size(rows)) {
-		char text_a[256], text_b[256];
-
-		ret = gmb_error(EINVAL, "%s and %s have no case in common",
-				escape_text(argv[optind], text_a, sizeof(text_a)),
-				escape_text(argv[optind + 1], text_b, sizeof(text_b)));
-	}
-	if (ret) {
-		fprintf(stderr, "gmembench compare: %s\n", gmb_last_error());
-		json_decref(rows);
-		json_decref(geomeans);
-		json_decref(pa);
-		json_decref(pb);
 		free_docs(a, na);
 		free_docs(b, nb);
 		return EXIT_USAGE;
@@ -490,50 +378,18 @@ int cmd_compare(int argc, char **argv)
 
 	warn_unfinished(a, na, "A");
 	warn_unfinished(b, nb, "B");
-	json_array_foreach (rows, i, row) {
-		const char *verdict = json_string_value(json_object_get(row, "verdict"));
-		char text[200];
-
-		if (!strcmp(verdict, compare_verdict_name(VERDICT_NOT_COMPARABLE)))
-			fprintf(stderr,
-				"gmembench compare: warning: %s %s: not comparable (a value that "
-				"is "
-				"not positive in A or B)\n",
-				escape_text(json_string_value(json_object_get(row, "case")), text,
-					    sizeof(text)),
-				json_string_value(json_object_get(row, "metric")));
-		regressions += !strcmp(verdict, compare_verdict_name(VERDICT_REGRESSION));
-		improvements += !strcmp(verdict, compare_verdict_name(VERDICT_IMPROVEMENT));
-	}
-	json_object_foreach (geomeans, workload, g) {
-		json_int_t n = json_integer_value(json_object_get(g, "n"));
-
-		json_object_set_new(
-			g, "ratio",
-			json_real(exp(json_real_value(json_object_get(g, "log_sum")) / (double)n)));
-		json_object_set_new(g, "cases", json_integer(n));
-		json_object_del(g, "log_sum");
-		json_object_del(g, "n");
-	}
-	result = json_pack("{s:s, s:s, s:f, s:f, s:o, s:o, s:o, s:o, s:I, s:I}", "a", argv[optind],
-			   "b", argv[optind + 1], "threshold", opt.threshold, "alpha", opt.alpha,
-			   "environment_differences", environment_differences(a, na, b, nb), "rows",
-			   rows, "only_in_a", only_in(pa, pb), "only_in_b", only_in(pb, pa),
-			   "regressions", regressions, "improvements", improvements);
-	json_object_set_new(result, "geometric_mean", geomeans);
-
+	warn_not_comparable(json_object_get(result, "rows"));
 	warn_environment(json_object_get(result, "environment_differences"));
-	if (opt.format == FORMAT_JSON) {
+	if (popt.format == FORMAT_JSON) {
 		json_dumpf(result, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(8));
 		putchar('\n');
 	} else {
-		print_table(result, opt.format);
+		print_comparison(result, &popt);
 	}
-
+	ret = json_integer_value(json_object_get(result, "regressions")) ||
+	      json_integer_value(json_object_get(result, "workload_regressions"));
 	json_decref(result);
-	json_decref(pa);
-	json_decref(pb);
 	free_docs(a, na);
 	free_docs(b, nb);
-	return regressions ? 1 : 0;
+	return ret;
 }

@@ -69,4 +69,26 @@ int compare_groups(const struct stats_values *a, const struct stats_values *b, s
 		   bool higher_is_better, double threshold, double alpha, uint64_t seed,
 		   struct compare_group_result *out);
 
+/* A rate over the calibration of its round: the metric's name is the rate's with this. */
+#define COMPARE_NORMALIZED_SUFFIX "_normalized"
+
+struct compare_options {
+	double threshold, alpha;
+	bool all_metrics; /* every metric of a case, not only the one it is judged by */
+	bool normalize;	  /* judge cases and workloads by their normalised rates */
+	uint64_t seed;
+};
+
+struct json_t;
+
+/*
+ * Compares the runs b[nb] with the runs a[na] (the baseline): each side is pooled by case.
+ * Returns the comparison (see cmd_compare.c for its fields), or NULL with the reason in
+ * gmb_last_error(): no case in common, --normalize on runs without normalised rates, or out
+ * of memory.
+ */
+struct json_t *compare_runs(struct json_t **a, size_t na, struct json_t **b, size_t nb,
+			    const char *name_a, const char *name_b,
+			    const struct compare_options *opt);
+
 #endif /* GMB_COMPARE_H */
