@@ -43,6 +43,7 @@ enum option_key {
 	OPT_COMPACT,
 	OPT_DRY_RUN,
 	OPT_VERBOSE,
+	OPT_NORMALIZE,
 };
 
 static const struct cli_option run_options[] = {
@@ -60,6 +61,8 @@ static const struct cli_option run_options[] = {
 	{ "order", OPT_ORDER, "ORDER",
 	  "shuffled (default: cases take turns, in a new order each round), interleaved or "
 	  "sequential" },
+	{ "normalize", OPT_NORMALIZE, NULL,
+	  "time a calibration loop in every round; record each rate over it too" },
 	{ "no-pin", OPT_NO_PIN, NULL, "do not pin vCPU threads" },
 	{ "seed", OPT_SEED, "N", "seed for the bootstrap (default: from the clock)" },
 	{ "compact", OPT_COMPACT, NULL, "compact memory before every sample (root)" },
@@ -79,8 +82,9 @@ static int apply_suite(struct run_config *cfg, const char *suite)
 {
 	cfg->suite = suite;
 	cfg->nr_workloads = 0;
-	for (size_t i = 0; i < nr_workloads && i < RUN_MAX_LIST; i++)
-		cfg->workloads[cfg->nr_workloads++] = workloads[i];
+	for (size_t i = 0; i < nr_workloads && cfg->nr_workloads < RUN_MAX_LIST; i++)
+		if (!workloads[i]->calibration)
+			cfg->workloads[cfg->nr_workloads++] = workloads[i];
 	cfg->nr_vcpus = 1;
 	cfg->vcpus[0] = 1;
 	cfg->nr_guest_page_sizes = 1;
@@ -282,6 +286,9 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 	case OPT_NO_PIN:
 		cfg->pin = false;
 		break;
+	case OPT_NORMALIZE:
+		cfg->calibration = workload_find("calibrate");
+		break;
 	case OPT_COMPACT:
 		if (geteuid())
 			return usage_error("run", "--compact needs root: it writes "
@@ -457,6 +464,12 @@ int cmd_run(int argc, char **argv)
 			return usage_error("run", "unknown variant '%s' for the selected workloads",
 					   cfg->variants[v]);
 	}
+	if (cfg->calibration && cfg->sequential)
+		return usage_error("run", "--normalize needs rounds: not with --order sequential");
+	for (int w = 0; cfg->calibration && w < cfg->nr_workloads; w++)
+		if (cfg->workloads[w] == cfg->calibration)
+			return usage_error("run", "--normalize runs the calibration in every round "
+						  "already: leave it out of --workload");
 
 	if (dry) {
 		ret = dry_run(&rs);

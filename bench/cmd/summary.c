@@ -167,6 +167,26 @@ static void print_matrix(const struct run_state *rs, const struct workload *wl)
 	}
 }
 
+/*
+ * The calibration (run --normalize): the host's speed over the rounds. Its spread is how much
+ * the machine changed speed during the run, which the normalised rates take out.
+ */
+static void print_calibration(const struct run_state *rs)
+{
+	const struct case_result *cr = case_calibration(rs);
+	char median[16], p10[16], p90[16];
+	struct stats_summary s;
+
+	if (!cr || !ran(cr) ||
+	    case_metric_summary(rs, (unsigned int)(cr - rs->cases), METRIC_OPS_PER_SEC, &s) <= 0)
+		return;
+	printf("\ncalibration (a guest loop that never exits, every round): median %s %s/s, "
+	       "p10 %s, p90 %s;\nthe normalised rates (<rate>_normalized in the results) are "
+	       "over it\n",
+	       short_rate(s.median, median, sizeof(median)), cr->params.workload->op_plural,
+	       short_rate(s.p10, p10, sizeof(p10)), short_rate(s.p90, p90, sizeof(p90)));
+}
+
 /* Each distinct reason for a skip once, with how many cases it covers. */
 static void print_skips(const struct run_state *rs)
 {
@@ -218,6 +238,7 @@ void print_summary(const struct run_state *rs, bool verbose)
 	/* The workloads the run selected, in its order. */
 	for (int w = 0; w < rs->cfg.nr_workloads; w++)
 		print_matrix(rs, rs->cfg.workloads[w]);
+	print_calibration(rs);
 	print_skips(rs);
 	print_failures(rs);
 	printf("\n(every case, with its interval and vs raw: --verbose, and summary.csv)\n");

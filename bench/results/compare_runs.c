@@ -345,16 +345,16 @@ json_t *compare_runs(json_t **a, size_t na, json_t **b, size_t nb, const char *n
 	json_t *rows = json_array(), *groups = json_object(), *workloads = json_array();
 	json_t *result = NULL, *g;
 	const char *workload;
+	char text_a[4096], text_b[4096];
 	int ret;
 
-	ret = compare_pools(pa, pb, opt, rows, groups);
-	if (!ret && !json_array_size(rows)) {
-		char text_a[256], text_b[256];
+	/* The paths as the JSON carries them: a path need not be UTF-8, JSON text must be. */
+	escape_text(name_a, text_a, sizeof(text_a));
+	escape_text(name_b, text_b, sizeof(text_b));
 
-		ret = gmb_error(EINVAL, "%s and %s have no case in common",
-				escape_text(name_a, text_a, sizeof(text_a)),
-				escape_text(name_b, text_b, sizeof(text_b)));
-	}
+	ret = compare_pools(pa, pb, opt, rows, groups);
+	if (!ret && !json_array_size(rows))
+		ret = gmb_error(EINVAL, "%s and %s have no case in common", text_a, text_b);
 	json_object_foreach (groups, workload, g) {
 		if (!ret)
 			ret = judge_workload(workload, g, opt, workloads);
@@ -362,7 +362,7 @@ json_t *compare_runs(json_t **a, size_t na, json_t **b, size_t nb, const char *n
 	if (!ret)
 		result = json_pack(
 			"{s:s, s:s, s:f, s:f, s:b, s:o, s:O, s:O, s:o, s:o, s:I, s:I, s:I, s:I}",
-			"a", name_a, "b", name_b, "threshold", opt->threshold, "alpha", opt->alpha,
+			"a", text_a, "b", text_b, "threshold", opt->threshold, "alpha", opt->alpha,
 			"normalized", opt->normalize, "environment_differences",
 			environment_differences(a, na, b, nb), "rows", rows, "workloads", workloads,
 			"only_in_a", only_in(pa, pb), "only_in_b", only_in(pb, pa), "regressions",
@@ -370,6 +370,8 @@ json_t *compare_runs(json_t **a, size_t na, json_t **b, size_t nb, const char *n
 			count_verdict(rows, VERDICT_IMPROVEMENT), "workload_regressions",
 			count_verdict(workloads, VERDICT_REGRESSION), "workload_improvements",
 			count_verdict(workloads, VERDICT_IMPROVEMENT));
+	if (!ret && !result)
+		gmb_error(ENOMEM, "out of memory comparing %s and %s", text_a, text_b);
 	json_decref(rows);
 	json_decref(workloads);
 	json_decref(groups);

@@ -173,7 +173,10 @@ static json_t *case_json(const struct run_state *rs, const struct case_result *c
 
 	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "id", cr->id, "workload",
 			cr->params.workload->name, "variant", cr->params.variant, "backend",
-			cr->params.backend->name, "mode", cr->params.raw ? "raw" : "harness",
+			cr->params.backend->name, "mode",
+			cr->params.workload->calibration ? "calibration"
+			: cr->params.raw		 ? "raw"
+							 : "harness",
 			"vcpus", (json_int_t)cr->params.nr_vcpus, "guest_page_size",
 			(json_int_t)cr->params.guest_page_size, "data_size",
 			(json_int_t)cr->params.data_size, "status", case_status_name(cr->status));

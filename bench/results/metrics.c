@@ -68,6 +68,12 @@ void metric_def(const struct case_result *cr, enum metric_id id, struct metric_d
 		def->unit = "ns";
 		def->better = "lower";
 		break;
+	case METRIC_OPS_PER_SEC_NORMALIZED:
+		snprintf(def->name, sizeof(def->name), "%s_per_sec_normalized",
+			 cr->params.workload->op_plural);
+		def->unit = "ratio";
+		def->better = "higher";
+		break;
 	default:
 		snprintf(def->name, sizeof(def->name), "unknown");
 		def->unit = "";
@@ -156,11 +162,54 @@ static bool metric_in_guest_time(enum metric_id id)
 	       id == METRIC_GUEST_LATENCY_P90 || id == METRIC_GUEST_LATENCY_P99;
 }
 
+/*
+ * The case's rate over the calibration's, round by round: the k-th kept sample of each was
+ * taken in the same round. Returns the count, or -ENODATA with the reason.
+ */
+static int normalized_values(const struct run_state *rs, const struct case_result *cr,
+			     double *values, const char **why)
+{
+	const struct case_result *cal = case_calibration(rs);
+	unsigned int n = 0, a = 0, b = 0;
+
+	if (!cal) {
+		*why = "no calibration in this run (run --normalize)";
+		return -ENODATA;
+	}
+	if (cal == cr) {
+		*why = "this is the calibration";
+		return -ENODATA;
+	}
+	while (a < cr->nr_samples && b < cal->nr_samples) {
+		if (cr->samples[a].warmup) {
+			a++;
+			continue;
+		}
+		if (cal->samples[b].warmup) {
+			b++;
+			continue;
+		}
+		if (values)
+			values[n] = sample_metric(rs, cr, &cr->samples[a], METRIC_OPS_PER_SEC) /
+				    sample_metric(rs, cal, &cal->samples[b], METRIC_OPS_PER_SEC);
+		n++;
+		a++;
+		b++;
+	}
+	if (!n) {
+		*why = "the calibration has no kept sample in this case's rounds";
+		return -ENODATA;
+	}
+	return (int)n;
+}
+
 int metric_values(const struct run_state *rs, const struct case_result *cr, enum metric_id id,
 		  double *values, const char **why)
 {
 	int n = 0;
 
+	if (id == METRIC_OPS_PER_SEC_NORMALIZED)
+		return normalized_values(rs, cr, values, why);
 	if (metric_in_guest_time(id) && !rs->tsc_khz) {
 		*why = "KVM_GET_TSC_KHZ gave no TSC frequency to convert guest cycles";
 		return -ENODATA;

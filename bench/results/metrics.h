@@ -24,6 +24,8 @@ enum metric_id {
 	METRIC_GIB_PER_SEC,
 	METRIC_POPULATE_NS_PER_OP,
 	METRIC_DIRECTMAP_4K_KB_PER_GIB,
+	/* The rate over the calibration's in the same round (run --normalize). */
+	METRIC_OPS_PER_SEC_NORMALIZED,
 	METRIC_NR,
 };
 

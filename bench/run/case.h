@@ -41,6 +41,8 @@ struct run_config {
 	uint64_t data_size; /* 0: each workload's default */
 	bool full_sizes;    /* with data_size 0: the workload's full default, not its bench size */
 	bool with_raw;
+	/* run --normalize: this workload's one case runs in every round (see calibrate.c). */
+	const struct workload *calibration;
 	unsigned int warmup;
 	unsigned int samples;
 	unsigned int sample_ms;
@@ -109,7 +111,13 @@ const char *case_status_name(enum case_status status);
 /* The raw twin of a harness case, or NULL. */
 const struct case_result *case_raw_twin(const struct run_state *rs, const struct case_result *cr);
 
-/* Expands rs->cfg into rs->cases, each harness case followed by its raw twin. 0 or -errno. */
+/* The run's calibration case (run --normalize), or NULL. */
+const struct case_result *case_calibration(const struct run_state *rs);
+
+/*
+ * Expands rs->cfg into rs->cases, each harness case followed by its raw twin, and the
+ * calibration case last. 0 or -errno.
+ */
 int matrix_expand(struct run_state *rs);
 /*
  * The order of one round into order[] (room for rs->nr_cases): twins stay adjacent; with rng

@@ -103,7 +103,27 @@ int matrix_expand(struct run_state *rs)
 			}
 		}
 	}
+	if (cfg->calibration) {
+		const struct wl_params params = {
+			.workload = cfg->calibration,
+			.variant = cfg->calibration->default_variants[0],
+			.backend = mem_backend_find("anon"),
+			.nr_vcpus = 1,
+			.guest_page_size = SZ_4K,
+			.data_size = cfg->calibration->default_data_size,
+		};
+
+		return add_case(rs, &params);
+	}
 	return 0;
+}
+
+const struct case_result *case_calibration(const struct run_state *rs)
+{
+	for (unsigned int i = 0; rs->cfg.calibration && i < rs->nr_cases; i++)
+		if (rs->cases[i].params.workload == rs->cfg.calibration)
+			return &rs->cases[i];
+	return NULL;
 }
 
 /* A case and its raw twin, which expand_matrix() puts next to each other. */

@@ -55,7 +55,9 @@ struct workload {
 	bool times_each_op;		     /* fills the latency percentiles */
 	/* A sample is one pass of a fixed size (the data area), not a calibrated count. */
 	bool fixed_ops;
-	bool reports_bytes;	    /* fills wl_vcpu_sample.bytes: report GiB/s too */
+	bool reports_bytes; /* fills wl_vcpu_sample.bytes: report GiB/s too */
+	/* The host's speed for run --normalize, not a benchmark: suites leave it out. */
+	bool calibration;
 	uint64_t default_data_size; /* the data area when --size is not given */
 	uint64_t bench_data_size;   /* ...in the default and quick suites, if smaller */
 	/* Optional: a variant's own bench size, where one size does not fit all. */
