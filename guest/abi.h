@@ -31,7 +31,8 @@
 #define GMB_UCALL_ASSERT    3 /* a0: line, a1, a2: the compared values, file in r10..r15 */
 #define GMB_UCALL_EXCEPTION 4 /* a0: vector, a1: error code, a2: faulting rip */
 #define GMB_UCALL_DONE	    5 /* a0: guest_main's return value */
-#define GMB_UCALL_NR	    6
+#define GMB_UCALL_CONVERT   6 /* a0: GPA, a1: bytes; the host converts, then resumes */
+#define GMB_UCALL_NR	    7
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -82,5 +83,36 @@ struct gmb_guest_args {
 
 #define GMB_EXCEPTION_STUB_SIZE 16
 #define GMB_MMIO_WINDOW_SIZE	0x200000ULL
+
+/*
+ * conversion-churn: the parameter is the range size (a multiple of 4 KiB) with
+ * GMB_CHURN_EXPECT_ZERO or'd in when a conversion discards the range's contents. The data area
+ * is that many whole ranges, then the metadata: each range's generation (8 bytes) and the
+ * latencies (GMB_CHURN_LATENCY_BYTES), rounded up to a whole range. Page p of a range of
+ * generation g holds gmb_churn_pattern(p's GPA, g) in its first 8 bytes.
+ */
+#define GMB_CHURN_EXPECT_ZERO	1ULL
+#define GMB_CHURN_LATENCY_BYTES 0x40000ULL
+
+#ifndef __ASSEMBLER__
+static inline uint64_t gmb_churn_meta_bytes(uint64_t data_size, uint64_t range)
+{
+	uint64_t meta = GMB_CHURN_LATENCY_BYTES + data_size / range * 8;
+
+	return (meta + range - 1) / range * range;
+}
+
+static inline uint64_t gmb_churn_ranges(uint64_t data_size, uint64_t range)
+{
+	uint64_t meta = gmb_churn_meta_bytes(data_size, range);
+
+	return data_size > meta ? (data_size - meta) / range : 0;
+}
+
+static inline uint64_t gmb_churn_pattern(uint64_t gpa, uint64_t generation)
+{
+	return gpa ^ ((generation + 1) * 0x9e3779b97f4a7c15ULL);
+}
+#endif
 
 #endif /* GMB_GUEST_ABI_H */

@@ -17,5 +17,7 @@ gmb_payload_\name\()_end:
 	payload	touch, "touch.bin"
 	payload	selftest, "selftest.bin"
 	payload	fault, "fault.bin"
+	payload	calibrate, "calibrate.bin"
+	payload	churn, "churn.bin"
 
 	.section .note.GNU-stack, "", @progbits

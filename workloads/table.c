@@ -8,11 +8,12 @@
 #include "core/util.h"
 #include "run/workload.h"
 
-extern const struct workload wl_mmio_storm, wl_fault, wl_calibrate;
+extern const struct workload wl_mmio_storm, wl_fault, wl_churn, wl_calibrate;
 
 const struct workload *const workloads[] = {
 	&wl_mmio_storm,
 	&wl_fault,
+	&wl_churn,
 	&wl_calibrate,
 };
 const size_t nr_workloads = ARRAY_SIZE(workloads);

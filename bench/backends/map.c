@@ -116,3 +116,31 @@ int mem_memfd_create(struct mem_region *mem, const char *name, unsigned int flag
 	}
 	return 0;
 }
+
+bool mem_remap_keeps_contents(const struct mem_region *mem)
+{
+	return mem->fd >= 0;
+}
+
+int mem_remap(struct mem_region *mem, uint64_t offset, uint64_t len)
+{
+	uint8_t *addr = (uint8_t *)mem->hva + offset;
+	int flags = MAP_FIXED | (mem->fd >= 0 ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS);
+
+	if (!mem->hva)
+		return gmb_error(EOPNOTSUPP, "%s has no host mapping to remap", mem->backend->name);
+	/*
+	 * One mmap(MAP_FIXED) over the range: the kernel unmaps the old pages (zapping them from
+	 * the page tables and, through the MMU notifier, from KVM's) and maps afresh, with no
+	 * window in which another thread's mapping could land in the hole.
+	 */
+	if (mmap(addr, len, PROT_READ | PROT_WRITE, flags | (mem->fd < 0 ? MAP_NORESERVE : 0),
+		 mem->fd, mem->fd >= 0 ? (off_t)offset : 0) == MAP_FAILED)
+		return gmb_error(errno, "mmap(MAP_FIXED) of %s (%llu bytes at %llu) failed: %s",
+				 mem->backend->name, (unsigned long long)len,
+				 (unsigned long long)offset, strerror(errno));
+	/* Anonymous memory that asked for huge pages asks again for the new mapping. */
+	if (mem->fd < 0 && mem->page_size == SZ_2M && madvise(addr, len, MADV_HUGEPAGE))
+		return gmb_error(errno, "madvise(MADV_HUGEPAGE) failed: %s", strerror(errno));
+	return 0;
+}

@@ -131,4 +131,15 @@ int mem_touch_populate(struct mem_region *mem, uint64_t offset, uint64_t len);
 int mem_madvise_populate(struct mem_region *mem, uint64_t offset, uint64_t len);
 void mem_unmap_close(struct mem_region *mem);
 
+/*
+ * Takes [offset, offset+len) out of the host's mapping and maps it again in the same place,
+ * the way the region was mapped (one mmap(MAP_FIXED)): what a VMM pays to keep a range from its own reach
+ * without a kernel feature. A file-backed region (memfd, hugetlb, memfd_secret, guest_memfd
+ * with mmap) keeps its contents; anonymous memory comes back zeroed. -EOPNOTSUPP when the
+ * host has no mapping. 0 or -errno.
+ */
+int mem_remap(struct mem_region *mem, uint64_t offset, uint64_t len);
+/* Whether mem_remap() keeps the range's contents. */
+bool mem_remap_keeps_contents(const struct mem_region *mem);
+
 #endif /* GMB_MEM_H */

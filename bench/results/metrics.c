@@ -74,6 +74,12 @@ void metric_def(const struct case_result *cr, enum metric_id id, struct metric_d
 		def->unit = "ratio";
 		def->better = "higher";
 		break;
+	case METRIC_HOST_WORK_NS_PER_OP:
+		snprintf(def->name, sizeof(def->name), "%s_ns_per_%s",
+			 cr->params.workload->host_work_name ?: "host_work", op);
+		def->unit = "ns";
+		def->better = "lower";
+		break;
 	default:
 		snprintf(def->name, sizeof(def->name), "unknown");
 		def->unit = "";
@@ -151,6 +157,10 @@ double sample_metric(const struct run_state *rs, const struct case_result *cr,
 			sum += cycles_to_ns(rs, (double)s->vcpus[v].guest_cycles) /
 			       (double)s->vcpus[v].ops;
 		return sum / n;
+	case METRIC_HOST_WORK_NS_PER_OP:
+		for (unsigned int v = 0; v < n; v++)
+			sum += (double)s->vcpus[v].host_work_ns / (double)s->vcpus[v].ops;
+		return sum / n;
 	default:
 		return 0;
 	}
@@ -227,6 +237,10 @@ int metric_values(const struct run_state *rs, const struct case_result *cr, enum
 	if (id == METRIC_DIRECTMAP_4K_KB_PER_GIB &&
 	    !rs->counters.info[CTR_DIRECTMAP_4K_KB].available) {
 		*why = rs->counters.info[CTR_DIRECTMAP_4K_KB].reason;
+		return -ENODATA;
+	}
+	if (id == METRIC_HOST_WORK_NS_PER_OP && !cr->params.workload->host_work_name) {
+		*why = "this workload does no host-side work of its own per operation";
 		return -ENODATA;
 	}
 	if (id == METRIC_POPULATE_NS_PER_OP) {

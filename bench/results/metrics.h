@@ -26,6 +26,8 @@ enum metric_id {
 	METRIC_DIRECTMAP_4K_KB_PER_GIB,
 	/* The rate over the calibration's in the same round (run --normalize). */
 	METRIC_OPS_PER_SEC_NORMALIZED,
+	/* The host's own share of an operation (wl_vcpu_sample.host_work_ns), per operation. */
+	METRIC_HOST_WORK_NS_PER_OP,
 	METRIC_NR,
 };
 

@@ -34,6 +34,8 @@ struct wl_vcpu_sample {
 	uint64_t latency_p50, latency_p90, latency_p99, latency_max;
 	uint64_t timed;
 	uint64_t bytes; /* memory the operations covered, when the workload reports it */
+	/* The host's own share of the operations (host_work_name), when the workload times it. */
+	uint64_t host_work_ns;
 };
 
 struct wl_case {
@@ -79,6 +81,8 @@ struct workload {
 	void (*sample_end)(struct wl_case *wc);
 	/* Name of what sample_populate measures, e.g. "host_populate". */
 	const char *populate_name;
+	/* Name of what wl_vcpu_sample.host_work_ns measures, e.g. "host_convert"; NULL: none. */
+	const char *host_work_name;
 };
 
 extern const struct workload *const workloads[];

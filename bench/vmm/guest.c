@@ -20,6 +20,9 @@ int guest_create(struct guest *g, const struct mem_backend *backend,
 	memset(g, 0, sizeof(*g));
 	g->mem.fd = g->boot.fd = -1;
 	g->split = backend->no_host_map;
+	if (!cfg->payload)
+		return gmb_error(ENOENT, "the workload's guest payload is not embedded in this "
+					 "gmembench (guest/embed.S, and the table in vm.c)");
 
 	ret = vm_layout_boot_size(cfg, &boot_size);
 	if (ret)

@@ -16,12 +16,16 @@ extern const uint8_t gmb_payload_storm_start[], gmb_payload_storm_end[];
 extern const uint8_t gmb_payload_touch_start[], gmb_payload_touch_end[];
 extern const uint8_t gmb_payload_selftest_start[], gmb_payload_selftest_end[];
 extern const uint8_t gmb_payload_fault_start[], gmb_payload_fault_end[];
+extern const uint8_t gmb_payload_calibrate_start[], gmb_payload_calibrate_end[];
+extern const uint8_t gmb_payload_churn_start[], gmb_payload_churn_end[];
 
 static const struct guest_payload guest_payloads[] = {
 	{ "storm", gmb_payload_storm_start, gmb_payload_storm_end },
 	{ "touch", gmb_payload_touch_start, gmb_payload_touch_end },
 	{ "selftest", gmb_payload_selftest_start, gmb_payload_selftest_end },
 	{ "fault", gmb_payload_fault_start, gmb_payload_fault_end },
+	{ "calibrate", gmb_payload_calibrate_start, gmb_payload_calibrate_end },
+	{ "churn", gmb_payload_churn_start, gmb_payload_churn_end },
 };
 
 const struct guest_payload *guest_payload_find(const char *name)

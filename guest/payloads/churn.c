@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conversion-churn: the guest asks for a range of its memory to be converted, then uses it
+ * again, range after range, as a confidential guest does when it shares and unshares memory.
+ *
+ * One conversion: check that the range still holds its last pattern (nothing else touched
+ * it), ask the host to convert it (GMB_UCALL_CONVERT: the host punches, remaps or converts it
+ * and resumes), then refault it: read each page (zero when the conversion discards, else the
+ * old pattern) and write the next generation's pattern. The refault is timed per conversion
+ * and recorded per page; the whole loop is the conversion rate.
+ *
+ * Per sample: SYNC asks the host for a conversion count (0 ends the run); RESULT reports
+ * cycles, conversions and the refault percentiles.
+ */
+#include "latency.h"
+
+static void refault(uint64_t gpa, uint64_t range, uint64_t generation, int expect_zero)
+{
+	for (uint64_t p = gpa; p < gpa + range; p += 4096) {
+		volatile uint64_t *word = (volatile uint64_t *)p;
+		uint64_t old = *word;
+
+		GUEST_ASSERT_EQ(old, expect_zero ? 0 : gmb_churn_pattern(p, generation));
+		*word = gmb_churn_pattern(p, generation + 1);
+	}
+}
+
+static void check_range(uint64_t gpa, uint64_t range, uint64_t generation)
+{
+	for (uint64_t p = gpa; p < gpa + range; p += 4096)
+		GUEST_ASSERT_EQ(*(volatile uint64_t *)p, gmb_churn_pattern(p, generation));
+}
+
+uint64_t guest_main(uint64_t vcpu_id, uint64_t nr_vcpus, uint64_t data_gpa, uint64_t data_size,
+		    uint64_t param, uint64_t mmio_gpa)
+{
+	uint64_t range = param & ~GMB_CHURN_EXPECT_ZERO;
+	int expect_zero = (param & GMB_CHURN_EXPECT_ZERO) != 0;
+	uint64_t nr_ranges = gmb_churn_ranges(data_size, range), next = 0;
+	uint64_t *generations = (uint64_t *)(data_gpa + nr_ranges * range);
+	struct latencies lat;
+
+	GUEST_ASSERT(range && range % 4096 == 0 && nr_ranges);
+	latencies_init(&lat, generations + nr_ranges, GMB_CHURN_LATENCY_BYTES);
+	for (uint64_t r = 0; r < nr_ranges; r++) {
+		generations[r] = 0;
+		for (uint64_t p = data_gpa + r * range; p < data_gpa + (r + 1) * range; p += 4096)
+			*(volatile uint64_t *)p = gmb_churn_pattern(p, 0);
+	}
+
+	for (uint64_t stage = lat.floor;; stage = 0) {
+		uint64_t wanted = guest_sync(stage), start;
+
+		if (!wanted)
+			return 0;
+		start = rdtsc_ordered();
+		for (uint64_t i = 0; i < wanted; i++) {
+			uint64_t r = next, gpa = data_gpa + r * range, t;
+
+			next = next + 1 == nr_ranges ? 0 : next + 1;
+			check_range(gpa, range, generations[r]);
+			ucall(GMB_UCALL_CONVERT, gpa, range, 0, 0, 0);
+			t = rdtsc_ordered();
+			refault(gpa, range, generations[r], expect_zero);
+			latencies_record(&lat, rdtsc_ordered() - t, range / 4096);
+			generations[r]++;
+		}
+		latencies_report(&lat, rdtsc_ordered() - start, wanted);
+	}
+}

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conversion-churn: every mechanism converts the ranges the guest asks for, the guest refaults
+ * what it should (zeroes, or the pattern kept), and the integrity checks fail when memory is
+ * not what they expect: a page changed behind the guest's back (the guest's check) and a page
+ * the host's mapping sees wrong (the host's check before a sample).
+ */
+#include <string.h>
+
+#include "kselftest_harness.h"
+
+#include "host/probe.h"
+#include "run/workload.h"
+#include "test_util.h"
+#include "vmm/guest.h"
+
+extern const struct workload wl_churn;
+
+#define DATA_SIZE (8 * SZ_2M)
+
+FIXTURE(churn)
+{
+	struct host_caps caps;
+	struct wl_case wc;
+};
+
+FIXTURE_VARIANT(churn)
+{
+	const char *name;
+	enum mem_backend_id backend;
+};
+
+#define CHURN_VARIANT(id, variant, b)          \
+	FIXTURE_VARIANT_ADD(churn, id)         \
+	{                                      \
+		.name = variant, .backend = b, \
+	}
+
+CHURN_VARIANT(punch_4k_anon, "punch-4k", MEM_ANON);
+CHURN_VARIANT(punch_2m_memfd, "punch-2m", MEM_MEMFD);
+CHURN_VARIANT(punch_4k_gmem_mmap, "punch-4k", MEM_GMEM_MMAP);
+CHURN_VARIANT(punch_4k_gmem, "punch-4k", MEM_GMEM);
+CHURN_VARIANT(remap_4k_anon, "remap-4k", MEM_ANON);
+CHURN_VARIANT(remap_4k_memfd, "remap-4k", MEM_MEMFD);
+CHURN_VARIANT(remap_2m_secret, "remap-2m", MEM_MEMFD_SECRET);
+
+FIXTURE_SETUP(churn)
+{
+	struct backend_probe probe;
+	char reason[256] = "";
+
+	memset(&self->wc, 0, sizeof(self->wc));
+	self->wc.params = (struct wl_params){
+		.workload = &wl_churn,
+		.variant = variant->name,
+		.backend = mem_backends[variant->backend],
+		.nr_vcpus = 1,
+		.guest_page_size = SZ_4K,
+		.data_size = DATA_SIZE,
+	};
+	SKIP_WITHOUT_KVM();
+	host_caps_read(&self->caps);
+	backend_probe(&self->caps, self->wc.params.backend, &probe);
+	if (probe.status != BACKEND_AVAILABLE)
+		SKIP(return, "%s: %s", self->wc.params.backend->name, probe.reason);
+	if (wl_churn.valid(&self->wc.params, &self->caps, reason, sizeof(reason)))
+		SKIP(return, "%s", reason);
+	ASSERT_EQ(0, wl_churn.setup(&self->wc))
+	{
+		TH_LOG("%s", gmb_last_error());
+	}
+}
+
+FIXTURE_TEARDOWN(churn)
+{
+	if (self->wc.priv)
+		wl_churn.teardown(&self->wc);
+}
+
+static uint64_t range_of(const char *variant)
+{
+	return strstr(variant, "2m") ? SZ_2M : SZ_4K;
+}
+
+/* Three samples, as the runner drives them: more conversions than ranges, so each recurs. */
+TEST_F(churn, conversions_refault_and_keep_integrity)
+{
+	uint64_t range = range_of(variant->name);
+	uint64_t conversions = gmb_churn_ranges(DATA_SIZE, range) + 3;
+
+	for (int sample = 0; sample < 3; sample++) {
+		struct wl_vcpu_sample s = { 0 };
+
+		ASSERT_EQ(0, wl_churn.sample_begin(&self->wc))
+		{
+			TH_LOG("%s", gmb_last_error());
+		}
+		ASSERT_EQ(0, wl_churn.run_vcpu(&self->wc, 0, conversions, &s))
+		{
+			TH_LOG("%s", gmb_last_error());
+		}
+		EXPECT_EQ(conversions, s.ops);
+		EXPECT_EQ(conversions * range, s.bytes);
+		EXPECT_LT(0, s.host_work_ns);
+		EXPECT_LE(s.host_work_ns, s.host_ns);
+		EXPECT_LT(0, s.timed);
+	}
+	ASSERT_EQ(0, wl_churn.sample_begin(&self->wc));
+}
+
+/* A page changed behind the guest's back between two conversions: the host's check sees it. */
+TEST_F(churn, host_check_finds_a_changed_page)
+{
+	struct wl_vcpu_sample s = { 0 };
+	struct guest *g = &self->wc.guest;
+
+	if (!g->mem.hva)
+		SKIP(return, "%s has no host mapping", self->wc.params.backend->name);
+	ASSERT_EQ(0, wl_churn.run_vcpu(&self->wc, 0, 2, &s));
+	ASSERT_EQ(0, wl_churn.sample_begin(&self->wc));
+	/* The data area's first page, where the host's check starts. */
+	((volatile uint64_t *)((uint8_t *)g->mem.hva +
+			       (g->split ? 0 : g->vm->layout.data_gpa)))[0] ^= 1;
+	EXPECT_EQ(-EIO, wl_churn.sample_begin(&self->wc));
+	EXPECT_NE(NULL, strstr(gmb_last_error(), "integrity: GPA"));
+}
+
+/*
+ * The same change, seen by the guest: its check before converting the range fails the sample
+ * with the guest's assertion.
+ */
+TEST_F(churn, guest_check_finds_a_changed_page)
+{
+	struct wl_vcpu_sample s = { 0 };
+	struct guest *g = &self->wc.guest;
+
+	if (!g->mem.hva)
+		SKIP(return, "%s has no host mapping", self->wc.params.backend->name);
+	((volatile uint64_t *)((uint8_t *)g->mem.hva +
+			       (g->split ? 0 : g->vm->layout.data_gpa)))[0] ^= 1;
+	EXPECT_NE(0, wl_churn.run_vcpu(&self->wc, 0, 1, &s));
+	EXPECT_NE(NULL, strstr(gmb_last_error(), "churn.c"))
+	{
+		TH_LOG("%s", gmb_last_error());
+	}
+}
+
+TEST(one_vcpu_and_a_backend_that_can_discard)
+{
+	struct wl_params params = {
+		.workload = &wl_churn,
+		.variant = "punch-4k",
+		.backend = mem_backends[MEM_MEMFD_SECRET],
+		.nr_vcpus = 1,
+		.guest_page_size = SZ_4K,
+		.data_size = DATA_SIZE,
+	};
+	struct host_caps caps = { 0 };
+	char reason[256] = "";
+
+	EXPECT_EQ(-EOPNOTSUPP, wl_churn.valid(&params, &caps, reason, sizeof(reason)));
+	EXPECT_NE(NULL, strstr(reason, "cannot discard"));
+	params.backend = mem_backends[MEM_GMEM];
+	params.variant = "remap-4k";
+	EXPECT_EQ(-EOPNOTSUPP, wl_churn.valid(&params, &caps, reason, sizeof(reason)));
+	EXPECT_NE(NULL, strstr(reason, "no host mapping"));
+	params.backend = mem_backends[MEM_MEMFD_HUGETLB];
+	EXPECT_EQ(-EOPNOTSUPP, wl_churn.valid(&params, &caps, reason, sizeof(reason)));
+	params.backend = mem_backends[MEM_ANON];
+	params.nr_vcpus = 2;
+	EXPECT_EQ(-EINVAL, wl_churn.valid(&params, &caps, reason, sizeof(reason)));
+	params.nr_vcpus = 1;
+	params.data_size = SZ_2M;
+	params.variant = "punch-2m";
+	EXPECT_EQ(-EINVAL, wl_churn.valid(&params, &caps, reason, sizeof(reason)));
+	params.variant = "punch-4k";
+	EXPECT_EQ(0, wl_churn.valid(&params, &caps, reason, sizeof(reason)));
+}
+
+TEST_HARNESS_MAIN

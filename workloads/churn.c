@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conversion-churn: what it costs to take a range of guest memory away from the guest and give
+ * it back, by each mechanism a VMM has, with the guest asking for every conversion as a
+ * confidential guest does.
+ *
+ *   punch-4k, punch-2m   the range is discarded from its backing (fallocate(PUNCH_HOLE) on
+ *                        memfd, hugetlb and guest_memfd; MADV_DONTNEED on anonymous memory),
+ *                        KVM's mapping goes with it (the MMU notifier, or guest_memfd's own
+ *                        invalidation), and the guest refaults zeroes. Every VMM can do this
+ *                        on every kernel.
+ *   remap-4k, remap-2m   the range is taken out of the VMM's mapping and mapped again over
+ *                        itself (mmap MAP_FIXED): what a VMM pays to keep a converted range from
+ *                        its own reach without a kernel feature. KVM's mapping of the range is
+ *                        zapped through the MMU notifier; file-backed memory keeps its bytes,
+ *                        anonymous memory comes back zeroed.
+ *
+ * Who asks: the guest, through the ucall channel (GMB_UCALL_CONVERT, a port I/O exit), which
+ * every KVM has; the host converts and resumes it. One operation is one conversion of one
+ * range, the guest's refault of it included (the guest payload says what it checks); the
+ * host's own share (the punch or the remap syscall) is timed apart as host_convert_ns.
+ *
+ * Integrity: the guest checks every page of a range before converting it (its last pattern:
+ * nothing else touched it) and after (zeroes, or the pattern kept), and any mismatch fails the
+ * case; before every sample the host checks through its own mapping that every page of the data
+ * area holds the generation it counted.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "run/workload.h"
+
+enum churn_mechanism { CHURN_PUNCH, CHURN_REMAP };
+
+static const struct churn_variant {
+	const char *name;
+	enum churn_mechanism mechanism;
+	uint64_t range;
+} churn_variants[] = {
+	{ "punch-4k", CHURN_PUNCH, SZ_4K },
+	{ "punch-2m", CHURN_PUNCH, SZ_2M },
+	{ "remap-4k", CHURN_REMAP, SZ_4K },
+	{ "remap-2m", CHURN_REMAP, SZ_2M },
+};
+
+static const char *const churn_variant_names[] = {
+	"punch-4k", "punch-2m", "remap-4k", "remap-2m", NULL,
+};
+
+struct churn_case {
+	const struct churn_variant *variant;
+	uint64_t nr_ranges;
+	uint64_t data_offset;  /* of the data area in the backend's region */
+	uint64_t *generations; /* the host's count of each range's conversions */
+};
+
+static const struct churn_variant *churn_variant(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(churn_variants); i++)
+		if (!strcmp(churn_variants[i].name, name))
+			return &churn_variants[i];
+	return &churn_variants[0];
+}
+
+static int churn_valid(const struct wl_params *params, const struct host_caps *caps, char *reason,
+		       size_t len)
+{
+	const struct churn_variant *v = churn_variant(params->variant);
+	const struct mem_backend *b = params->backend;
+
+	if (params->nr_vcpus != 1) {
+		snprintf(reason, len,
+			 "one vCPU converts; other vCPUs running meanwhile are not measured yet");
+		return -EINVAL;
+	}
+	if (v->mechanism == CHURN_PUNCH && !b->punch_hole) {
+		snprintf(reason, len, "%s cannot discard a range of its memory", b->name);
+		return -EOPNOTSUPP;
+	}
+	if (v->mechanism == CHURN_REMAP && b->no_host_map) {
+		snprintf(reason, len, "%s has no host mapping to remap", b->name);
+		return -EOPNOTSUPP;
+	}
+	if (b->id == MEM_MEMFD_HUGETLB && v->range < SZ_2M) {
+		snprintf(reason, len, "%s frees and maps whole 2 MiB pages: not a 4 KiB range",
+			 b->name);
+		return -EOPNOTSUPP;
+	}
+	if (gmb_churn_ranges(params->data_size, v->range) < 2) {
+		snprintf(reason, len, "--size holds fewer than two ranges and the metadata");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void churn_teardown(struct wl_case *wc)
+{
+	struct churn_case *cc = wc->priv;
+
+	guest_destroy(&wc->guest);
+	if (cc)
+		free(cc->generations);
+	free(cc);
+	wc->priv = NULL;
+}
+
+/* Whether the mechanism leaves the guest zeroes: a punch always, a remap of anonymous memory. */
+static bool churn_expect_zero(const struct churn_variant *v, const struct mem_backend *b)
+{
+	return v->mechanism == CHURN_PUNCH || b->id == MEM_ANON || b->id == MEM_ANON_THP;
+}
+
+static int churn_setup(struct wl_case *wc)
+{
+	struct churn_case *cc = calloc(1, sizeof(*cc));
+	const struct churn_variant *v = churn_variant(wc->params.variant);
+	struct vm_guest_config cfg = {
+		.payload = guest_payload_find("churn"),
+		.nr_vcpus = wc->params.nr_vcpus,
+		.guest_page_size = wc->params.guest_page_size,
+		.data_size = wc->params.data_size,
+		.param = v->range |
+			 (churn_expect_zero(v, wc->params.backend) ? GMB_CHURN_EXPECT_ZERO : 0),
+	};
+	int ret;
+
+	if (!cc)
+		return gmb_error(ENOMEM, "out of memory");
+	wc->priv = cc;
+	cc->variant = v;
+	cc->nr_ranges = gmb_churn_ranges(wc->params.data_size, v->range);
+	cc->generations = calloc(cc->nr_ranges, sizeof(*cc->generations));
+	if (!cc->generations) {
+		churn_teardown(wc);
+		return gmb_error(ENOMEM, "out of memory");
+	}
+	ret = guest_create(&wc->guest, wc->params.backend, &cfg);
+	if (ret) {
+		churn_teardown(wc);
+		return ret;
+	}
+	/* The data area's offset in its region: after the boot memory, or all of it. */
+	cc->data_offset = wc->guest.split ? 0 : wc->guest.vm->layout.data_gpa;
+	if (v->mechanism == CHURN_REMAP &&
+	    mem_remap_keeps_contents(&wc->guest.mem) == churn_expect_zero(v, wc->params.backend))
+		ret = gmb_error(EPROTO,
+				"%s: the guest would expect the wrong contents after a remap",
+				wc->params.backend->name);
+	/* The guest writes generation 0 to every range, then stops at its first SYNC. */
+	if (!ret)
+		ret = wl_run_to_first_sync(wc);
+	if (ret)
+		churn_teardown(wc);
+	return ret;
+}
+
+/*
+ * Before a sample, through the host's own mapping: every page of every range holds the
+ * generation the host counted. A conversion that reached the wrong range, or contents that
+ * came back when they should not have, fail the case here.
+ */
+static int churn_sample_begin(struct wl_case *wc)
+{
+	struct churn_case *cc = wc->priv;
+	uint64_t range = cc->variant->range, data_gpa = wc->guest.vm->layout.data_gpa;
+	const uint8_t *base = wc->guest.mem.hva;
+
+	if (!base)
+		return 0; /* private memory: only the guest can check it, and does */
+	for (uint64_t r = 0; r < cc->nr_ranges; r++) {
+		for (uint64_t off = r * range; off < (r + 1) * range; off += SZ_4K) {
+			uint64_t got = *(const volatile uint64_t *)(base + cc->data_offset + off);
+			uint64_t want = gmb_churn_pattern(data_gpa + off, cc->generations[r]);
+
+			if (got != want)
+				return gmb_error(EIO,
+						 "integrity: GPA 0x%" PRIx64 " holds 0x%" PRIx64
+						 " through the host's mapping, expected 0x%" PRIx64
+						 " (range %" PRIu64 ", generation %" PRIu64 ")",
+						 data_gpa + off, got, want, r, cc->generations[r]);
+		}
+	}
+	return 0;
+}
+
+/* One conversion the guest asked for: the range is checked, converted and counted. */
+static int churn_convert(struct wl_case *wc, const struct ucall *uc, uint64_t *work_ns)
+{
+	struct churn_case *cc = wc->priv;
+	uint64_t range = cc->variant->range, data_gpa = wc->guest.vm->layout.data_gpa;
+	uint64_t r = (uc->args[0] - data_gpa) / range, offset, start;
+	int ret;
+
+	if (uc->args[0] < data_gpa || uc->args[1] != range || r >= cc->nr_ranges ||
+	    uc->args[0] != data_gpa + r * range)
+		return gmb_error(EPROTO,
+				 "a conversion of GPA 0x%" PRIx64 ", %" PRIu64 " bytes: no range",
+				 uc->args[0], uc->args[1]);
+	offset = cc->data_offset + r * range;
+	start = now_ns();
+	ret = cc->variant->mechanism == CHURN_PUNCH ? mem_punch_hole(&wc->guest.mem, offset, range)
+						    : mem_remap(&wc->guest.mem, offset, range);
+	*work_ns += now_ns() - start;
+	cc->generations[r]++;
+	return ret;
+}
+
+static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t iterations,
+			  struct wl_vcpu_sample *out)
+{
+	struct churn_case *cc = wc->priv;
+	struct vcpu *vcpu = wc->guest.vm->vcpus[index];
+	uint64_t conversions = 0, start;
+	struct ucall uc;
+	int ret;
+
+	ret = wl_start_sample(vcpu, iterations);
+	if (ret)
+		return ret;
+	start = now_ns();
+	for (;;) {
+		ret = vcpu_run(vcpu);
+		if (ret)
+			return ret;
+		switch (vcpu_get_ucall(vcpu, &uc)) {
+		case GMB_UCALL_CONVERT:
+			ret = churn_convert(wc, &uc, &out->host_work_ns);
+			if (ret)
+				return ret;
+			conversions++;
+			continue;
+		case GMB_UCALL_RESULT:
+			break;
+		case GMB_UCALL_NONE:
+			return vcpu_unexpected_exit(vcpu, NULL);
+		default:
+			return vcpu_unexpected_exit(vcpu, &uc);
+		}
+		break;
+	}
+	out->host_ns = now_ns() - start;
+	out->ops = wl_decode_result(&uc, out);
+	if (out->ops != iterations || conversions != iterations)
+		return gmb_error(EPROTO,
+				 "asked for %" PRIu64 " conversions, guest did %" PRIu64 ", host "
+				 "saw "
+				 "%" PRIu64,
+				 iterations, out->ops, conversions);
+	out->bytes = conversions * cc->variant->range;
+	ret = vcpu_run_to_ucall(vcpu, &uc);
+	if (!ret && uc.cmd != GMB_UCALL_SYNC)
+		ret = gmb_error(EPROTO, "the guest did not return to SYNC after a sample");
+	return ret;
+}
+
+const struct workload wl_churn = {
+	.name = "conversion-churn",
+	.description = "a range taken from the guest and given back: punch, remap",
+	.op_name = "conversion",
+	.op_plural = "conversions",
+	.variants = churn_variant_names,
+	.default_variants = churn_variant_names,
+	.default_data_size = 64 * 1024 * 1024,
+	.bench_data_size = 16 * 1024 * 1024,
+	.times_each_op = true,
+	.reports_bytes = true,
+	.valid = churn_valid,
+	.setup = churn_setup,
+	.run_vcpu = churn_run_vcpu,
+	.teardown = churn_teardown,
+	.sample_begin = churn_sample_begin,
+	.host_work_name = "host_convert",
+};
