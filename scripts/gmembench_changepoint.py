@@ -2,7 +2,8 @@
 """Change points (steps) in a history of benchmark runs, for gmembench-dashboard.
 
 Input: one case on one host, its runs in time order, each run given by its kept samples of
-the primary metric (the `values` of results.json). Output: the runs where a new level starts.
+the primary metric (the `values` of results.json), or a workload's index, one value per round
+(gmembench_workloads.py). Output: the runs where a new level starts.
 
 Method
 ------
@@ -53,8 +54,9 @@ PERMUTATIONS = 1999  # shuffles per test: p-values down to 1/2000
 # The method as the dashboard shows it beside the change points; keep it in step with the
 # docstring above.
 METHOD_SUMMARY = (
-    "Binary segmentation of each case's history of runs. In a segment, every split leaving "
-    "at least {min_runs} runs on each side is a candidate, scored by a Mann-Whitney "
+    "Binary segmentation of each history of runs (a case's, or a workload's index). In a "
+    "segment, every split leaving at least {min_runs} runs on each side is a candidate, "
+    "scored by a Mann-Whitney "
     "rank-sum z comparing all samples before it with all samples after it; the best split "
     "is tested by shuffling the order of whole runs (up to {permutations} shuffles) and "
     "recomputing the largest |z| over all candidates. Taking the maximum inside the test "
@@ -64,8 +66,8 @@ METHOD_SUMMARY = (
     "only when the change of level (median of run medians, after over before) may reach "
     "{threshold_percent:g}%: the far end of its 95% bootstrap interval, resampling runs, "
     "is that far from no change. In a history with no change, the chance of reporting any "
-    "change point is at most {alpha} per case. A history needs about 10 runs before a change "
-    "can be reported, and a new level must last {min_runs} runs to be seen."
+    "change point is at most {alpha} per history. A history needs about 10 runs before a "
+    "change can be reported, and a new level must last {min_runs} runs to be seen."
 )
 
 

@@ -5,12 +5,19 @@ one results.json (schema version 1, only the fields the dashboard reads and a fe
 them) per night in OUTDIR/<date>-<host>-<id>/.
 
 Each night has a PIO mmio-storm case and a fault case, each with its raw twin, and a skipped
-case. Every sample is level * (1 + N(0, noise)), and each night's level is scaled by
-(1 + N(0, night_noise)): the day-to-day variation of a real host. --step NIGHT FRACTION
-scales the mmio-storm case and its twin by (1 + FRACTION) from night NIGHT (counted from 1)
-on; the fault case never changes.
+case; --cases N gives the mmio-storm workload N harness cases (other variants and backends,
+at other levels, each with its twin). Every sample is level * (1 + N(0, noise)), and each
+night's level is scaled by (1 + N(0, night_noise)): the day-to-day variation of a real host.
+--slow-rounds P makes each round, with probability P, run at SLOW (0.75) of full speed: a
+host state shared by every case of that round, as on a host whose speed flips between two
+states (the k-th sample of every case is taken in round k). --step NIGHT FRACTION scales
+the PIO mmio-storm case (STEP_CASE) and its twin by (1 + FRACTION) from night NIGHT (counted
+from 1) on; --workload-step NIGHT FRACTION scales every mmio-storm case and twin; the fault
+case never changes.
 
   make-history.py OUTDIR --host alpha --seed 1 --step 20 -0.05 --kernel-from 20 6.1.0-2
+  make-history.py OUTDIR --host wl --cases 8 --noise 0.12 --slow-rounds 0.3 \
+      --workload-step 15 -0.08
 """
 import argparse
 import json
@@ -22,11 +29,20 @@ from datetime import datetime, timedelta, timezone
 
 FIRST_NIGHT = datetime(2026, 1, 1, 2, 0, tzinfo=timezone.utc)
 STEP_CASE = "mmio-storm/pio/anon/vcpus=1/gpage=4K/size=2M"
-CASES = (  # id, workload, variant, operation (plural), level of the primary metric
-    (STEP_CASE, "mmio-storm", "pio", ("exit", "exits"), 90000.0),
-    ("fault/guest-touch-4k/anon/vcpus=1/gpage=4K/size=32M", "fault", "guest-touch-4k",
+CASES = (  # id, workload, variant, backend, operation (plural), level of the primary metric
+    (STEP_CASE, "mmio-storm", "pio", "anon", ("exit", "exits"), 90000.0),
+    ("fault/guest-touch-4k/anon/vcpus=1/gpage=4K/size=32M", "fault", "guest-touch-4k", "anon",
      ("touch", "touches"), 400000.0),
 )
+# The further mmio-storm cases of --cases, in this order: other scales, so that an index
+# combining them must first bring each to a common reference.
+MORE_CASES = tuple(
+    (f"mmio-storm/{variant}/{backend}/vcpus=1/gpage=4K/size=2M", "mmio-storm", variant, backend,
+     ("exit", "exits"), level * scale)
+    for backend, scale in (("anon", 1.0), ("memfd", 0.97), ("memfd-thp", 1.03))
+    for variant, level in (("pio", 90000.0), ("mmio-write", 40000.0), ("mmio-read", 36000.0))
+    if (variant, backend) != ("pio", "anon"))
+SLOW = 0.75  # speed of a slow round (--slow-rounds)
 
 
 def summary(values):
@@ -48,10 +64,10 @@ def metric(unit, better, values):
             "summary": summary(values)}
 
 
-def case(case_id, workload, variant, operation, mode, rates):
+def case(case_id, workload, variant, backend, operation, mode, rates):
     one, many = operation
     twin = "/raw" if mode == "raw" else ""
-    return {"id": case_id + twin, "workload": workload, "variant": variant, "backend": "anon",
+    return {"id": case_id + twin, "workload": workload, "variant": variant, "backend": backend,
             "mode": mode, "vcpus": 1, "guest_page_size": 4096, "data_size": 2097152,
             "status": "ok", "iterations_per_sample": 1000,
             "metrics": {f"{many}_per_sec": metric("1/s", "higher", rates),
@@ -60,8 +76,11 @@ def case(case_id, workload, variant, operation, mode, rates):
 
 
 def history(host, seed, nights=30, samples=10, noise=0.02, night_noise=0.0, step=None,
-            kernel_from=None, cmdline_from=None):
-    """The documents, night by night. step, kernel_from, cmdline_from: (night, value)."""
+            kernel_from=None, cmdline_from=None, cases=1, slow_rounds=0.0, workload_step=None):
+    """The documents, night by night. step, workload_step, kernel_from, cmdline_from:
+    (night, value)."""
+    if not 1 <= cases <= 1 + len(MORE_CASES):
+        raise ValueError(f"cases must be 1 to {1 + len(MORE_CASES)}")
     rng = random.Random(f"{host}/{seed}")
     docs = []
     for night in range(1, nights + 1):
@@ -71,14 +90,21 @@ def history(host, seed, nights=30, samples=10, noise=0.02, night_noise=0.0, step
         if cmdline_from and night >= cmdline_from[0]:
             cmdline += " " + cmdline_from[1]
         day_level = 1 + rng.gauss(0, night_noise)
-        cases = []
-        for case_id, workload, variant, operation, level in CASES:
+        # Drawn only when asked for, so that the histories without it stay as they were.
+        speed = [SLOW if rng.random() < slow_rounds else 1.0 for _ in range(samples)] \
+            if slow_rounds else [1.0] * samples
+        docs_cases = []
+        for case_id, workload, variant, backend, operation, level in \
+                CASES[:1] + MORE_CASES[:cases - 1] + CASES[1:]:
             if step and case_id == STEP_CASE and night >= step[0]:
                 level *= 1 + step[1]
+            if workload_step and workload == "mmio-storm" and night >= workload_step[0]:
+                level *= 1 + workload_step[1]
             for mode in ("harness", "raw"):
-                rates = [level * day_level * (1 + rng.gauss(0, noise)) for _ in range(samples)]
-                cases.append(case(case_id, workload, variant, operation, mode, rates))
-        cases.append({"id": "mmio-storm/pio/gmem/vcpus=1/gpage=4K/size=2M",
+                rates = [level * day_level * s * (1 + rng.gauss(0, noise)) for s in speed]
+                docs_cases.append(case(case_id, workload, variant, backend, operation, mode,
+                                       rates))
+        docs_cases.append({"id": "mmio-storm/pio/gmem/vcpus=1/gpage=4K/size=2M",
                       "workload": "mmio-storm", "variant": "pio", "backend": "gmem",
                       "mode": "harness", "vcpus": 1, "guest_page_size": 4096,
                       "data_size": 2097152, "status": "skipped",
@@ -106,7 +132,7 @@ def history(host, seed, nights=30, samples=10, noise=0.02, night_noise=0.0, step
                           "status": "available"},
                          {"name": "gmem", "description": "guest_memfd", "status": "unsupported",
                           "reason": "no KVM_CAP_GUEST_MEMFD"}],
-            "cases": cases,
+            "cases": docs_cases,
         })
     return docs
 
@@ -123,11 +149,16 @@ def main():
     ap.add_argument("--step", nargs=2, metavar=("NIGHT", "FRACTION"))
     ap.add_argument("--kernel-from", nargs=2, metavar=("NIGHT", "RELEASE"))
     ap.add_argument("--cmdline-from", nargs=2, metavar=("NIGHT", "ARGUMENT"))
+    ap.add_argument("--cases", type=int, default=1, help="harness cases of mmio-storm")
+    ap.add_argument("--slow-rounds", type=float, default=0.0, metavar="P")
+    ap.add_argument("--workload-step", nargs=2, metavar=("NIGHT", "FRACTION"))
     a = ap.parse_args()
     docs = history(a.host, a.seed, a.nights, a.samples, a.noise, a.night_noise,
                    a.step and (int(a.step[0]), float(a.step[1])),
                    a.kernel_from and (int(a.kernel_from[0]), a.kernel_from[1]),
-                   a.cmdline_from and (int(a.cmdline_from[0]), a.cmdline_from[1]))
+                   a.cmdline_from and (int(a.cmdline_from[0]), a.cmdline_from[1]),
+                   a.cases, a.slow_rounds,
+                   a.workload_step and (int(a.workload_step[0]), float(a.workload_step[1])))
     for doc in docs:
         started = datetime.strptime(doc["run"]["started"], "%Y-%m-%dT%H:%M:%SZ")
         d = os.path.join(a.outdir, f"{started:%Y%m%d-%H%M%S}-{a.host}-{doc['run']['id']}")
