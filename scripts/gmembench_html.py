@@ -179,6 +179,14 @@ figure { margin: 0; border: 1px solid #eef0f3; border-radius: 4px; padding: 6px;
 figure svg { width: 100%; height: auto; display: block; }
 figcaption { font-size: 12.5px; color: #445; margin-top: 4px; }
 p.note { color: #555; font-style: italic; }
+nav { margin-top: 18px; }
+table.matrix { width: auto; }
+table.matrix tbody th { text-align: left; font-weight: 600; white-space: nowrap; }
+table.matrix td.cell { white-space: nowrap; }
+table.matrix td.flagged { background: #fff4e0 !important; }
+b.off { color: #c62828; margin-left: 2px; cursor: help; }
+ul.skips, ul.failures { margin: 4px 0; padding-left: 20px; }
+ul.skips .num { display: inline-block; min-width: 5.5em; color: #556; }
 footer { color: #778; font-size: 12px; margin-top: 24px; }
 @media (max-width: 900px) { .cols, .figs { grid-template-columns: 1fr; } }
 """
