@@ -185,6 +185,10 @@ table.matrix tbody th { text-align: left; font-weight: 600; white-space: nowrap;
 table.matrix td.cell { white-space: nowrap; }
 table.matrix td.flagged { background: #fff4e0 !important; }
 b.off { color: #c62828; margin-left: 2px; cursor: help; }
+ol.findings li { margin: 3px 0; }
+ol.findings li.differ { font-weight: 600; }
+ol.findings li.differ .ci, ol.findings li.differ b { font-weight: 700; }
+ol.findings li.indistinguishable, ol.findings li.too-few { color: #445; }
 ul.skips, ul.failures { margin: 4px 0; padding-left: 20px; }
 ul.skips .num { display: inline-block; min-width: 5.5em; color: #556; }
 footer { color: #778; font-size: 12px; margin-top: 24px; }

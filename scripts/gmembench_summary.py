@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """What the report's page opens with: the summary that `gmembench run` prints at its end
-(bench/cmd/summary.c), read back from the results.
+(bench/cmd/summary.c), read back from the results, and the headline findings.
 
 The summary, by summary.c's rules: per workload a matrix, variants as rows (a row is the
 variant, with " xN" for N vCPUs and " 2M-pages" for 2 MiB guest pages), the backends that ran
@@ -10,11 +10,35 @@ where the median over rounds of its rate over its raw twin's is off 1 by over 10
 have no row of their own. Then each reason for a skip once, with how many cases it covers,
 and every failed case with its reason.
 
+The findings: per row, the backend with the highest median rate against the one with the
+lowest, as the ratio of the two medians and a 95% percentile-bootstrap interval of that ratio
+from the two cases' kept samples (as bench/measure/stats.c stats_ratio_ci: each side resampled
+on its own, RESAMPLES times; seeded from the run's seed and the two case ids). A difference is
+claimed only where the interval excludes 1; below MIN_SAMPLES samples on a side there is no
+interval and no claim. Rows are ranked by the ratio, largest first, MAX_FINDINGS per workload.
+
 Only Python's standard library is used."""
+
+import math
+import random
+import statistics
 
 from gmembench_html import MEASURED, e, group, metric, primary_metric, summary_of
 
 OFF_RAW = 0.10  # summary.c: '!' where |vs raw - 1| is over this
+MIN_SAMPLES = 5  # stats.c STATS_MIN_SAMPLES_FOR_CI
+RESAMPLES = 2000  # stats.c STATS_BOOTSTRAP_RESAMPLES
+CI_LEVEL = 0.95
+MAX_FINDINGS = 5
+
+RULE = (f"Per variant (a row of the matrix), the backend with the highest median rate against "
+        f"the one with the lowest: the ratio of their medians, with a {CI_LEVEL:.0%} "
+        f"percentile-bootstrap interval of that ratio from the two cases' kept samples "
+        f"({RESAMPLES} resamples, seeded). A difference is claimed only where the interval "
+        f"excludes 1; otherwise the two are indistinguishable; with fewer than {MIN_SAMPLES} "
+        f"samples on a side there is no interval and no claim. Largest ratios first, at most "
+        f"{MAX_FINDINGS} per workload. The pair is chosen as the extremes after looking, so "
+        f"with many backends in a row a lower end just above 1 deserves some doubt.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,6 +98,65 @@ def matrix(cases, backend_order):
         rows.append((label, [next((c for c in rcases if c["backend"] == b), None)
                              for b in cols]))
     return cols, rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Findings
+
+
+def percentile_sorted(values, p):
+    """stats.c stats_percentile_sorted: linear between the two nearest ranks."""
+    rank = p / 100 * (len(values) - 1)
+    lo = int(rank)
+    if lo >= len(values) - 1:
+        return values[-1]
+    return values[lo] + (rank - lo) * (values[lo + 1] - values[lo])
+
+
+def ratio_interval(low, high, seed):
+    """The CI_LEVEL percentile-bootstrap interval of median(high) / median(low), each
+    resampled with replacement on its own."""
+    rng = random.Random(seed)
+    ratios = []
+    for _ in range(RESAMPLES):
+        m_low = statistics.median(rng.choices(low, k=len(low)))
+        m_high = statistics.median(rng.choices(high, k=len(high)))
+        ratios.append(m_high / m_low if m_low else math.inf)
+    ratios.sort()
+    tail = (1 - CI_LEVEL) / 2 * 100
+    return percentile_sorted(ratios, tail), percentile_sorted(ratios, 100 - tail)
+
+
+def findings(cases, backend_order, run_seed):
+    """The workload's comparisons, largest ratio first: dicts with row, high and low (the
+    cases), ratio, interval ((low, high) or None), verdict (differ, indistinguishable,
+    too-few) and counts (samples of low and high); and the rows with one backend."""
+    rate = rate_name(cases)
+    out, single = [], []
+    for label, cells in matrix(cases, backend_order)[1]:
+        measured = [(summary_of(metric(c, rate))["median"], i, c) for i, c in enumerate(cells)
+                    if c is not None and rate_values(c, rate)]
+        if len(measured) == 1:
+            single.append(label)
+        if len(measured) < 2:
+            continue
+        # Ties go to the first column, as the matrix shows it.
+        high = max(measured, key=lambda m: (m[0], -m[1]))
+        low = min(measured, key=lambda m: (m[0], m[1]))
+        if low[0] <= 0:
+            continue  # no ratio to a rate of 0; the matrix shows it
+        out.append({"row": label, "high": high[2], "low": low[2], "ratio": high[0] / low[0],
+                    "counts": (len(rate_values(low[2], rate)), len(rate_values(high[2], rate)))})
+    out.sort(key=lambda f: -f["ratio"])  # stable: rows in matrix order among equals
+    for f in out[:MAX_FINDINGS]:
+        if min(f["counts"]) < MIN_SAMPLES:
+            f["interval"], f["verdict"] = None, "too-few"
+            continue
+        f["interval"] = ratio_interval(rate_values(f["low"], rate), rate_values(f["high"], rate),
+                                       f"{run_seed}/{f['low']['id']}/{f['high']['id']}")
+        lo, hi = f["interval"]
+        f["verdict"] = "differ" if lo > 1 or hi < 1 else "indistinguishable"
+    return out, single
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,4 +243,49 @@ by reason; failed cases in full.</p>
 {matrices or '<p class="note">This run has no cases.</p>'}
 {skips_html(doc["cases"])}
 {failures_html(doc["cases"])}
+</section>"""
+
+
+def finding_html(f):
+    hi, lo = f"<code>{e(f['high']['backend'])}</code>", f"<code>{e(f['low']['backend'])}</code>"
+    ratio = f'<span class="num">{f["ratio"]:.3g}×</span>'
+    attrs = (f'data-row="{e(f["row"])}" data-high="{e(f["high"]["id"])}" '
+             f'data-low="{e(f["low"]["id"])}" data-ratio="{f["ratio"]!r}"')
+    if f["verdict"] == "too-few":
+        return (f'<li class="too-few" {attrs}><b>{e(f["row"])}</b>: {hi} {ratio} {lo}, too few '
+                f'samples ({f["counts"][1]} and {f["counts"][0]}; an interval needs '
+                f"{MIN_SAMPLES} a side): no claim.</li>")
+    lo_ci, hi_ci = f["interval"]
+    attrs += f' data-ci-low="{lo_ci!r}" data-ci-high="{hi_ci!r}"'
+    ci = f'<span class="ci">[{lo_ci:.3g}–{hi_ci:.3g}]</span>'
+    if f["verdict"] == "differ":
+        return (f'<li class="differ" {attrs}><b>{e(f["row"])}</b>: {hi} runs at {ratio} the '
+                f"rate of {lo} {ci}.</li>")
+    return (f'<li class="indistinguishable" {attrs}><b>{e(f["row"])}</b>: {hi} and {lo} are '
+            f"indistinguishable: {ratio} {ci}, the interval includes 1.</li>")
+
+
+def findings_section(doc):
+    """Per workload, the largest differences between backends, with their intervals."""
+    order = [b["name"] for b in doc["backends"]]
+    seed = (doc["run"].get("options") or {}).get("seed", 0)
+    parts = []
+    for w, cases in group(doc["cases"], lambda c: c["workload"]).items():
+        found, single = findings(cases, order, seed)
+        items = "\n".join(finding_html(f) for f in found[:MAX_FINDINGS])
+        notes = []
+        if len(found) > MAX_FINDINGS:
+            notes.append(f"{len(found) - MAX_FINDINGS} more variant"
+                         f"{'s' if len(found) - MAX_FINDINGS != 1 else ''} with smaller "
+                         "ratios not shown")
+        if single:
+            notes.append("One backend only, nothing to compare: " + ", ".join(single))
+        parts.append(f'<h3>{e(w)}</h3>\n'
+                     + (f'<ol class="findings" id="findings-{e(w)}">\n{items}\n</ol>\n'
+                        if items else "")
+                     + "".join(f'<p class="note">{e(n)}.</p>' for n in notes))
+    return f"""<section id="findings">
+<h2>Headline findings</h2>
+<p class="note">{e(RULE)}</p>
+{"".join(parts) or '<p class="note">This run has no cases.</p>'}
 </section>"""
