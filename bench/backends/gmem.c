@@ -76,8 +76,19 @@ static int gmem_probe_flags(const struct host_caps *caps, uint64_t flags, const 
 	return 0;
 }
 
+/*
+ * Private memory is guest memory only on a VM type that has it: on a default VM a guest_memfd
+ * slot with no userspace address is no memory at all, and an access exits as MMIO.
+ */
 static int gmem_probe(const struct host_caps *caps, char *reason, size_t len)
 {
+	if (!(caps->cap_vm_types & (1L << KVM_X86_SW_PROTECTED_VM))) {
+		snprintf(reason, len,
+			 "KVM_CAP_VM_TYPES is 0x%lx, lacks KVM_X86_SW_PROTECTED_VM "
+			 "(CONFIG_KVM_SW_PROTECTED_VM): no VM type here has private memory",
+			 caps->cap_vm_types);
+		return -EOPNOTSUPP;
+	}
 	return gmem_probe_flags(caps, 0, "", reason, len);
 }
 
@@ -95,8 +106,9 @@ static int gmem_nodirect_probe(const struct host_caps *caps, char *reason, size_
 const struct mem_backend mem_backend_gmem = {
 	.id = MEM_GMEM,
 	.name = "gmem",
-	.description = "guest_memfd, private, not mappable",
+	.description = "guest_memfd, private, not mappable (a KVM_X86_SW_PROTECTED_VM)",
 	.no_host_map = true,
+	.vm_type = KVM_X86_SW_PROTECTED_VM,
 	.probe = gmem_probe,
 	.create = gmem_create,
 	.destroy = gmem_destroy,

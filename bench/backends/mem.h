@@ -89,6 +89,11 @@ struct mem_backend {
 	 */
 	bool no_host_map;
 	/*
+	 * The VM type it needs (KVM_CREATE_VM): memory the host cannot map is guest memory only
+	 * on a VM type that has private memory (KVM_X86_SW_PROTECTED_VM here); 0 is the default.
+	 */
+	unsigned long vm_type;
+	/*
 	 * How KVM itself reaches this memory (no-direct-map guest_memfd), MEM_ACCESS_NONE for the
 	 * others: backend_probe() checks that the kernel offers it, mem_create() sets it on the VM.
 	 */

@@ -27,7 +27,7 @@ int guest_create(struct guest *g, const struct mem_backend *backend,
 	ret = vm_layout_boot_size(cfg, &boot_size);
 	if (ret)
 		return ret;
-	ret = vm_create(&g->vm, KVM_X86_DEFAULT_VM);
+	ret = vm_create(&g->vm, backend->vm_type);
 	if (ret)
 		return ret;
 

@@ -172,6 +172,30 @@ int vm_bind_region(struct vm *vm, uint32_t slot, uint64_t gpa, struct mem_region
 				 mem->is_gmem ? ", KVM_MEM_GUEST_MEMFD" : "", strerror(errno));
 
 	vm->slots[vm->nr_slots++] = (struct vm_slot){ .slot = slot, .gpa = gpa, .mem = mem };
+	/*
+	 * On a VM type with private memory, memory the host cannot map is the guest's only as
+	 * private memory: KVM takes it from the guest_memfd for a GPA whose attribute is private.
+	 */
+	if (mem->is_gmem && !mem->hva && vm->type != KVM_X86_DEFAULT_VM)
+		return vm_set_memory_attributes(vm, gpa, mem->size, KVM_MEMORY_ATTRIBUTE_PRIVATE);
+	return 0;
+}
+
+int vm_set_memory_attributes(struct vm *vm, uint64_t gpa, uint64_t size, uint64_t attributes)
+{
+	struct kvm_memory_attributes args = {
+		.address = gpa,
+		.size = size,
+		.attributes = attributes,
+	};
+
+	if (ioctl(vm->fd, KVM_SET_MEMORY_ATTRIBUTES, &args))
+		return gmb_error(errno,
+				 "KVM_SET_MEMORY_ATTRIBUTES (GPA 0x%" PRIx64 ", %" PRIu64 " bytes, "
+											  "%s) "
+											  "failed: "
+											  "%s",
+				 gpa, size, attributes ? "private" : "shared", strerror(errno));
 	return 0;
 }
 
