@@ -14,6 +14,14 @@
  *                        its own reach without a kernel feature. KVM's mapping of the range is
  *                        zapped through the MMU notifier; file-backed memory keeps its bytes,
  *                        anonymous memory comes back zeroed.
+ *   attributes-4k, -2m   KVM_SET_MEMORY_ATTRIBUTES on a VM type with private memory (the gmem
+ *                        backend: a guest_memfd for the private side, anonymous memory at the
+ *                        memslot's address for the shared side), as the kernel's
+ *                        private_mem_conversions_test does: each conversion flips the range,
+ *                        private to shared or back (half the conversions each way), and the
+ *                        VMM discards the side it converted away from (a punch of the
+ *                        guest_memfd, MADV_DONTNEED of the shared side). The guest refaults
+ *                        zeroes.
  *
  * Who asks: the guest, through the ucall channel (GMB_UCALL_CONVERT, a port I/O exit), which
  * every KVM has; the host converts and resumes it. One operation is one conversion of one
@@ -29,25 +37,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
+#include "core/kvm_uapi.h"
 #include "core/util.h"
 #include "run/workload.h"
 
-enum churn_mechanism { CHURN_PUNCH, CHURN_REMAP };
+enum churn_mechanism { CHURN_PUNCH, CHURN_REMAP, CHURN_ATTRIBUTES };
 
 static const struct churn_variant {
 	const char *name;
 	enum churn_mechanism mechanism;
 	uint64_t range;
 } churn_variants[] = {
-	{ "punch-4k", CHURN_PUNCH, SZ_4K },
-	{ "punch-2m", CHURN_PUNCH, SZ_2M },
-	{ "remap-4k", CHURN_REMAP, SZ_4K },
-	{ "remap-2m", CHURN_REMAP, SZ_2M },
+	{ "punch-4k", CHURN_PUNCH, SZ_4K },	      { "punch-2m", CHURN_PUNCH, SZ_2M },
+	{ "remap-4k", CHURN_REMAP, SZ_4K },	      { "remap-2m", CHURN_REMAP, SZ_2M },
+	{ "attributes-4k", CHURN_ATTRIBUTES, SZ_4K }, { "attributes-2m", CHURN_ATTRIBUTES, SZ_2M },
 };
 
 static const char *const churn_variant_names[] = {
-	"punch-4k", "punch-2m", "remap-4k", "remap-2m", NULL,
+	"punch-4k", "punch-2m", "remap-4k", "remap-2m", "attributes-4k", "attributes-2m", NULL,
 };
 
 struct churn_case {
@@ -56,6 +65,12 @@ struct churn_case {
 	uint64_t data_offset;  /* of the data area in the backend's region */
 	uint64_t *generations; /* the host's count of each range's conversions */
 };
+
+/* attributes: a range starts private; an odd generation is shared. */
+static bool churn_range_shared(const struct churn_case *cc, uint64_t r)
+{
+	return cc->generations[r] & 1;
+}
 
 static const struct churn_variant *churn_variant(const char *name)
 {
@@ -78,6 +93,12 @@ static int churn_valid(const struct wl_params *params, const struct host_caps *c
 	}
 	if (v->mechanism == CHURN_PUNCH && !b->punch_hole) {
 		snprintf(reason, len, "%s cannot discard a range of its memory", b->name);
+		return -EOPNOTSUPP;
+	}
+	if (v->mechanism == CHURN_ATTRIBUTES && b->vm_type != KVM_X86_SW_PROTECTED_VM) {
+		snprintf(reason, len,
+			 "KVM_SET_MEMORY_ATTRIBUTES needs a VM type with private memory: the gmem "
+			 "backend's");
 		return -EOPNOTSUPP;
 	}
 	if (v->mechanism == CHURN_REMAP && b->no_host_map) {
@@ -107,10 +128,13 @@ static void churn_teardown(struct wl_case *wc)
 	wc->priv = NULL;
 }
 
-/* Whether the mechanism leaves the guest zeroes: a punch always, a remap of anonymous memory. */
+/*
+ * Whether the mechanism leaves the guest zeroes: a punch and a change of attributes always
+ * (the side converted to was discarded), a remap of anonymous memory.
+ */
 static bool churn_expect_zero(const struct churn_variant *v, const struct mem_backend *b)
 {
-	return v->mechanism == CHURN_PUNCH || b->id == MEM_ANON || b->id == MEM_ANON_THP;
+	return v->mechanism != CHURN_REMAP || b->id == MEM_ANON || b->id == MEM_ANON_THP;
 }
 
 static int churn_setup(struct wl_case *wc)
@@ -186,6 +210,32 @@ static int churn_sample_begin(struct wl_case *wc)
 	return 0;
 }
 
+/*
+ * attributes: private to shared or back, then the side converted away from is discarded, as
+ * private_mem_conversions_test's VMM does: the private side with a punch of the guest_memfd,
+ * the shared side with MADV_DONTNEED.
+ */
+static int churn_flip_attributes(struct wl_case *wc, uint64_t r, uint64_t offset)
+{
+	struct churn_case *cc = wc->priv;
+	struct mem_region *mem = &wc->guest.mem;
+	uint64_t range = cc->variant->range;
+	uint64_t gpa = wc->guest.vm->layout.data_gpa + r * range;
+	bool to_shared = !churn_range_shared(cc, r);
+	int ret;
+
+	ret = vm_set_memory_attributes(wc->guest.vm, gpa, range,
+				       to_shared ? 0 : KVM_MEMORY_ATTRIBUTE_PRIVATE);
+	if (ret)
+		return ret;
+	if (to_shared)
+		return mem_punch_hole(mem, offset, range);
+	if (madvise((uint8_t *)mem->shared_hva + offset, range, MADV_DONTNEED))
+		return gmb_error(errno, "madvise(MADV_DONTNEED) of the shared side failed: %s",
+				 strerror(errno));
+	return 0;
+}
+
 /* One conversion the guest asked for: the range is checked, converted and counted. */
 static int churn_convert(struct wl_case *wc, const struct ucall *uc, uint64_t *work_ns)
 {
@@ -201,8 +251,12 @@ static int churn_convert(struct wl_case *wc, const struct ucall *uc, uint64_t *w
 				 uc->args[0], uc->args[1]);
 	offset = cc->data_offset + r * range;
 	start = now_ns();
-	ret = cc->variant->mechanism == CHURN_PUNCH ? mem_punch_hole(&wc->guest.mem, offset, range)
-						    : mem_remap(&wc->guest.mem, offset, range);
+	if (cc->variant->mechanism == CHURN_PUNCH)
+		ret = mem_punch_hole(&wc->guest.mem, offset, range);
+	else if (cc->variant->mechanism == CHURN_REMAP)
+		ret = mem_remap(&wc->guest.mem, offset, range);
+	else
+		ret = churn_flip_attributes(wc, r, offset);
 	*work_ns += now_ns() - start;
 	cc->generations[r]++;
 	return ret;
@@ -258,7 +312,7 @@ static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t itera
 
 const struct workload wl_churn = {
 	.name = "conversion-churn",
-	.description = "a range taken from the guest and given back: punch, remap",
+	.description = "a range taken from the guest and given back: punch, remap, attributes",
 	.op_name = "conversion",
 	.op_plural = "conversions",
 	.variants = churn_variant_names,

@@ -40,9 +40,27 @@ static int gmem_create_flags(struct mem_region *mem, int vm_fd, uint64_t flags)
 	return ret;
 }
 
+/*
+ * Private: the guest_memfd, and a shared side as a confidential VMM has one: anonymous memory
+ * the memslot points at, reserved, not touched until the guest converts a range to shared.
+ */
 static int gmem_create(struct mem_region *mem, int vm_fd, uint64_t size)
 {
-	return gmem_create_flags(mem, vm_fd, 0);
+	void *shared;
+	int ret = gmem_create_flags(mem, vm_fd, 0);
+
+	if (ret)
+		return ret;
+	shared = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (shared == MAP_FAILED) {
+		ret = gmb_error(errno, "mmap of the shared side (%llu bytes) failed: %s",
+				(unsigned long long)size, strerror(errno));
+		mem_unmap_close(mem);
+		return ret;
+	}
+	mem->shared_hva = shared;
+	return 0;
 }
 
 static int gmem_mmap_create(struct mem_region *mem, int vm_fd, uint64_t size)

@@ -57,9 +57,11 @@ void mem_unmap_close(struct mem_region *mem)
 {
 	if (mem->hva)
 		munmap(mem->hva, mem->size);
+	if (mem->shared_hva)
+		munmap(mem->shared_hva, mem->size);
 	if (mem->fd >= 0)
 		close(mem->fd);
-	mem->hva = NULL;
+	mem->hva = mem->shared_hva = NULL;
 	mem->fd = -1;
 }
 

@@ -72,9 +72,14 @@ struct mem_region {
 	uint64_t size;
 	uint64_t page_size; /* the host page size backing it */
 	void *hva;	    /* host mapping, or NULL when the host cannot map it */
-	int fd;		    /* memfd / guest_memfd, or -1 */
-	bool is_gmem;	    /* fd is a guest_memfd: bind with KVM_MEM_GUEST_MEMFD */
-	int vm_fd;	    /* guest_memfd belongs to this VM */
+	/*
+	 * Private guest_memfd only: the shared side, anonymous memory at the memslot's
+	 * userspace_addr, which KVM uses for a GPA whose attribute is shared (a conversion).
+	 */
+	void *shared_hva;
+	int fd;	      /* memfd / guest_memfd, or -1 */
+	bool is_gmem; /* fd is a guest_memfd: bind with KVM_MEM_GUEST_MEMFD */
+	int vm_fd;    /* guest_memfd belongs to this VM */
 };
 
 struct mem_backend {

@@ -154,7 +154,7 @@ int vm_bind_region(struct vm *vm, uint32_t slot, uint64_t gpa, struct mem_region
 		.slot = slot,
 		.guest_phys_addr = gpa,
 		.memory_size = mem->size,
-		.userspace_addr = (uintptr_t)mem->hva,
+		.userspace_addr = (uintptr_t)(mem->hva ? mem->hva : mem->shared_hva),
 	};
 
 	if (vm->nr_slots == VM_MAX_SLOTS)
@@ -192,9 +192,9 @@ int vm_set_memory_attributes(struct vm *vm, uint64_t gpa, uint64_t size, uint64_
 	if (ioctl(vm->fd, KVM_SET_MEMORY_ATTRIBUTES, &args))
 		return gmb_error(errno,
 				 "KVM_SET_MEMORY_ATTRIBUTES (GPA 0x%" PRIx64 ", %" PRIu64 " bytes, "
-											  "%s) "
-											  "failed: "
-											  "%s",
+				 "%s) "
+				 "failed: "
+				 "%s",
 				 gpa, size, attributes ? "private" : "shared", strerror(errno));
 	return 0;
 }
