@@ -43,6 +43,8 @@ CHURN_VARIANT(punch_4k_gmem, "punch-4k", MEM_GMEM);
 CHURN_VARIANT(remap_4k_anon, "remap-4k", MEM_ANON);
 CHURN_VARIANT(remap_4k_memfd, "remap-4k", MEM_MEMFD);
 CHURN_VARIANT(remap_2m_secret, "remap-2m", MEM_MEMFD_SECRET);
+CHURN_VARIANT(attributes_4k_gmem, "attributes-4k", MEM_GMEM);
+CHURN_VARIANT(attributes_2m_gmem, "attributes-2m", MEM_GMEM);
 
 FIXTURE_SETUP(churn)
 {
@@ -166,6 +168,11 @@ TEST(one_vcpu_and_a_backend_that_can_discard)
 	EXPECT_NE(NULL, strstr(reason, "no host mapping"));
 	params.backend = mem_backends[MEM_MEMFD_HUGETLB];
 	EXPECT_EQ(-EOPNOTSUPP, wl_churn.valid(&params, &caps, reason, sizeof(reason)));
+	params.backend = mem_backends[MEM_MEMFD];
+	params.variant = "attributes-4k";
+	EXPECT_EQ(-EOPNOTSUPP, wl_churn.valid(&params, &caps, reason, sizeof(reason)));
+	EXPECT_NE(NULL, strstr(reason, "VM type with private memory"));
+	params.variant = "remap-4k";
 	params.backend = mem_backends[MEM_ANON];
 	params.nr_vcpus = 2;
 	EXPECT_EQ(-EINVAL, wl_churn.valid(&params, &caps, reason, sizeof(reason)));
