@@ -71,10 +71,7 @@ static int calibrate_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t i
 	if (out->ops != iterations)
 		return gmb_error(EPROTO, "asked for %" PRIu64 " iterations, guest did %" PRIu64,
 				 iterations, out->ops);
-	ret = vcpu_run_to_ucall(vcpu, &uc);
-	if (!ret && uc.cmd != GMB_UCALL_SYNC)
-		ret = gmb_error(EPROTO, "the calibration did not return to SYNC after a sample");
-	return ret;
+	return wl_finish_sample(vcpu);
 }
 
 const struct workload wl_calibrate = {

@@ -297,17 +297,14 @@ static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t itera
 	}
 	out->host_ns = now_ns() - start;
 	out->ops = wl_decode_result(&uc, out);
-	if (out->ops != iterations || conversions != iterations)
-		return gmb_error(EPROTO,
-				 "asked for %" PRIu64 " conversions, guest did %" PRIu64 ", host "
-				 "saw "
-				 "%" PRIu64,
-				 iterations, out->ops, conversions);
+	if (conversions != iterations)
+		return gmb_error(EPROTO, "the host saw %" PRIu64 " conversions of %" PRIu64,
+				 conversions, iterations);
+	if (out->ops != iterations)
+		return gmb_error(EPROTO, "the guest reported %" PRIu64 " conversions of %" PRIu64,
+				 out->ops, iterations);
 	out->bytes = conversions * cc->variant->range;
-	ret = vcpu_run_to_ucall(vcpu, &uc);
-	if (!ret && uc.cmd != GMB_UCALL_SYNC)
-		ret = gmb_error(EPROTO, "the guest did not return to SYNC after a sample");
-	return ret;
+	return wl_finish_sample(vcpu);
 }
 
 const struct workload wl_churn = {

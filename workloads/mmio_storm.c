@@ -234,11 +234,7 @@ static int storm_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t itera
 				 ", host saw %" PRIu64,
 				 index, iterations, out->ops, exits);
 
-	/* Back to the next SYNC, outside the timed region. */
-	ret = vcpu_run_to_ucall(vcpu, &uc);
-	if (!ret && uc.cmd != GMB_UCALL_SYNC)
-		ret = gmb_error(EPROTO, "vCPU %u did not return to SYNC after a sample", index);
-	return ret;
+	return wl_finish_sample(vcpu);
 }
 
 const struct workload wl_mmio_storm = {

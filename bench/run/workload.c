@@ -15,6 +15,16 @@ int wl_start_sample(struct vcpu *vcpu, uint64_t iterations)
 	return vcpu_reply(vcpu, iterations);
 }
 
+int wl_finish_sample(struct vcpu *vcpu)
+{
+	struct ucall uc;
+	int ret = vcpu_run_to_ucall(vcpu, &uc);
+
+	if (!ret && uc.cmd != GMB_UCALL_SYNC)
+		ret = gmb_error(EPROTO, "vCPU %u did not return to SYNC after a sample", vcpu->id);
+	return ret;
+}
+
 uint64_t wl_decode_result(const struct ucall *uc, struct wl_vcpu_sample *out)
 {
 	out->guest_cycles = uc->args[0];

@@ -93,6 +93,8 @@ bool workload_has_variant(const struct workload *wl, const char *variant);
 
 /* Shared by workloads: resume a vCPU stopped at SYNC with the sample's iteration count. */
 int wl_start_sample(struct vcpu *vcpu, uint64_t iterations);
+/* After a sample's RESULT: runs the vCPU back to its next SYNC, outside the timed region. */
+int wl_finish_sample(struct vcpu *vcpu);
 /* Decodes a RESULT sent by latencies_report(); returns the operations the guest did. */
 uint64_t wl_decode_result(const struct ucall *uc, struct wl_vcpu_sample *out);
 /* Runs every vCPU of a fresh guest to its first SYNC; records the largest timer floor. */
