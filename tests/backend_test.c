@@ -145,11 +145,13 @@ TEST_F(backend, punched_memory_reads_zero_and_refaults)
 	ASSERT_EQ(0, vcpu_run_to_ucall(g.vm->vcpus[0], &uc));
 	ASSERT_EQ(GMB_UCALL_DONE, uc.cmd);
 
-	offset = g.vm->layout.data_gpa; /* the data area's offset in the single region */
+	/* The data area's offset in its region: all of it when split, else after the boot. */
+	offset = g.split ? 0 : g.vm->layout.data_gpa;
 	ASSERT_EQ(0, mem_punch_hole(&g.mem, offset, g.vm->layout.data_size))
 	TH_LOG("%s", gmb_last_error());
 	data = vm_gpa_to_hva(g.vm, g.vm->layout.data_gpa);
-	for (uint64_t i = 0; i < g.vm->layout.data_size / 8; i += 512) {
+	/* Private memory the host cannot read: churn_test's guest reads the zeroes instead. */
+	for (uint64_t i = 0; data && i < g.vm->layout.data_size / 8; i += 512) {
 		ASSERT_EQ(0, data[i]);
 	}
 	guest_destroy(&g);
