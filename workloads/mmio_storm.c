@@ -73,6 +73,18 @@ static int storm_valid(const struct wl_params *params, const struct host_caps *c
 			 "mmio-spread walks 4 KiB guest page tables; it has no 2M form");
 		return -EINVAL;
 	}
+	/*
+	 * Its stores run from code it writes into the data area, which KVM must fetch to emulate
+	 * them: memory that is private to the guest (a VM type that has private memory) KVM
+	 * cannot read, and the guest takes a #PF instead.
+	 */
+	if (kind == GMB_STORM_MMIO_SPREAD && params->backend->vm_type != KVM_X86_DEFAULT_VM) {
+		snprintf(reason, len,
+			 "mmio-spread runs its stores from the data area, and KVM cannot fetch "
+			 "instructions from %s's private memory to emulate them",
+			 params->backend->name);
+		return -EOPNOTSUPP;
+	}
 	if (kind == GMB_STORM_MMIO_FAST && !caps->cap_ioeventfd_any_length) {
 		snprintf(reason, len,
 			 "KVM_CAP_IOEVENTFD_ANY_LENGTH is 0: no zero-length ioeventfd");
