@@ -12,6 +12,7 @@
 #include "core/caps.h"
 #include "host/probe.h"
 #include "measure/counters.h"
+#include "measure/placement.h"
 #include "measure/stats.h"
 #include "run/workload.h"
 
@@ -47,7 +48,8 @@ struct run_config {
 	bool sequential;
 	bool shuffle; /* interleaved rounds in a new (seeded) order each round */
 	bool pin;
-	bool compact; /* compact memory before every sample */
+	struct placement_request cpus; /* where threads go when pinned (--cpus) */
+	bool compact;		       /* compact memory before every sample */
 	uint64_t seed;
 	uint64_t reserve_hugepages; /* more 2 MiB huge pages for the run, restored after */
 	const char *output_dir;

@@ -140,13 +140,21 @@ static int case_runtime_create(struct run_state *rs, struct case_result *cr)
 	if (!rs->tsc_khz && rt->wc.guest.vm)
 		rs->tsc_khz = rt->wc.guest.vm->tsc_khz;
 
+	for (unsigned int i = 0; i < n; i++)
+		cr->vcpu_cpus[i] = -1;
+	if (rs->cfg.pin) {
+		if (!placement_host())
+			return gmb_error(EIO, "%s", gmb_last_error());
+		ret = placement_plan(placement_host(), &rs->cfg.cpus, n, cr->vcpu_cpus);
+		if (ret)
+			return ret;
+	}
 	for (unsigned int i = 0; i < n; i++) {
 		struct worker *w = &rt->workers[i];
 
 		w->rt = rt;
 		w->index = i;
-		w->cpu = rs->cfg.pin ? placement_cpu_for_vcpu(i) : -1;
-		cr->vcpu_cpus[i] = w->cpu;
+		w->cpu = cr->vcpu_cpus[i];
 		ret = pthread_create(&w->thread, NULL, worker_main, w);
 		if (ret)
 			return gmb_error(ret, "pthread_create for vCPU %u failed: %s", i,
