@@ -13,6 +13,7 @@
 
 #include "core/kvm_uapi.h"
 #include "backends/mem.h"
+#include "measure/numa.h"
 #include "core/util.h"
 #include "test_util.h"
 
@@ -104,6 +105,36 @@ TEST_F(region, bound_to_node_0_before_the_first_touch)
 	memset(p, 0x5a, self->mem.size);
 	EXPECT_EQ(0, node_of_page(p));
 	EXPECT_EQ(0, node_of_page(p + self->mem.size - SZ_4K));
+}
+
+/* The readback samples pages evenly and counts them by node; untouched ones as absent. */
+TEST_F(region, read_back_by_node)
+{
+	struct numa_readback rb;
+	uint8_t *p;
+
+	ASSERT_EQ(0, mem_create(&self->mem, mem_backends[variant->id], -1, 4 * SZ_2M, &node0));
+	p = self->mem.hva;
+	ASSERT_EQ(0, numa_read_back(&self->mem, NUMA_READBACK_PAGES, false, &rb));
+	EXPECT_EQ(NUMA_READBACK_PAGES, rb.sampled);
+	EXPECT_EQ(NUMA_READBACK_PAGES, rb.not_present);
+	EXPECT_EQ(0, numa_landed_nodes(&rb));
+	/* The first half only, at 4 KiB: a huge page backend may fault in a little more. */
+	for (uint64_t off = 0; off < self->mem.size / 2; off += SZ_4K)
+		p[off] = 1;
+	ASSERT_EQ(0, numa_read_back(&self->mem, NUMA_READBACK_PAGES, false, &rb));
+	EXPECT_EQ(NUMA_READBACK_PAGES, rb.sampled);
+	EXPECT_TRUE(rb.on_node[0] >= NUMA_READBACK_PAGES / 2) TH_LOG("%u", rb.on_node[0]);
+	EXPECT_EQ(NUMA_READBACK_PAGES, rb.on_node[0] + rb.not_present);
+	EXPECT_EQ(0, rb.unreadable);
+	EXPECT_EQ(1, numa_landed_nodes(&rb));
+	EXPECT_STREQ("move_pages", rb.method);
+	memset(p, 1, self->mem.size);
+	ASSERT_EQ(0, numa_read_back(&self->mem, NUMA_READBACK_PAGES, false, &rb));
+	EXPECT_EQ(NUMA_READBACK_PAGES, rb.on_node[0]);
+	/* A region smaller than the sample is read page by page. */
+	ASSERT_EQ(0, numa_read_back(&self->mem, 1 << 20, false, &rb));
+	EXPECT_EQ(self->mem.size / SZ_4K, rb.on_node[0]);
 }
 
 /* interleave over every node: on a one-node host it is node 0, and it still runs. */

@@ -174,6 +174,75 @@ TEST(bad_cpu_lists_are_refused_with_a_reason)
 	free(req);
 }
 
+static struct mem_policy mem_policy_for(hwloc_topology_t topo, const char *mem_node,
+					const int *cpus, unsigned int nr)
+{
+	struct placement_mem_request req;
+
+	if (placement_mem_parse(mem_node, &req))
+		return (struct mem_policy){ .mode = -1 };
+	return placement_mem_policy(topo, &req, cpus, nr);
+}
+
+/* --mem-node local is the node of the vCPUs' CPUs; a node, or interleave, as asked. */
+TEST(memory_goes_to_the_vcpus_node_by_default)
+{
+	hwloc_topology_t topo = synthetic(TWO_SOCKETS_LINUX);
+	struct mem_policy p;
+	int cpus[4];
+
+	ASSERT_NE(NULL, topo);
+	ASSERT_EQ(0, plan(topo, "compact", 4, cpus));
+	p = mem_policy_for(topo, "local", cpus, 4);
+	EXPECT_EQ(MEM_POLICY_BIND, p.mode);
+	EXPECT_EQ(0x1, p.nodes);
+	/* vCPUs on package 1 (CPUs 4 and 12): their memory on node 1. */
+	ASSERT_EQ(0, plan(topo, "4,12", 2, cpus));
+	p = mem_policy_for(topo, "local", cpus, 2);
+	EXPECT_EQ(MEM_POLICY_BIND, p.mode);
+	EXPECT_EQ(0x2, p.nodes);
+	/* spread over both packages: both nodes. */
+	ASSERT_EQ(0, plan(topo, "spread", 2, cpus));
+	EXPECT_EQ(0x3, mem_policy_for(topo, "local", cpus, 2).nodes);
+	/* The remote node for a NUMA-remote comparison. */
+	ASSERT_EQ(0, plan(topo, "compact", 2, cpus));
+	p = mem_policy_for(topo, "1", cpus, 2);
+	EXPECT_EQ(MEM_POLICY_BIND, p.mode);
+	EXPECT_EQ(0x2, p.nodes);
+	p = mem_policy_for(topo, "interleave", cpus, 2);
+	EXPECT_EQ(MEM_POLICY_INTERLEAVE, p.mode);
+	EXPECT_EQ(0x3, p.nodes);
+	/* Unpinned vCPUs have no node: the kernel's default. */
+	cpus[1] = -1;
+	EXPECT_EQ(MEM_POLICY_DEFAULT, mem_policy_for(topo, "local", cpus, 2).mode);
+	hwloc_topology_destroy(topo);
+}
+
+TEST(a_node_must_exist)
+{
+	hwloc_topology_t topo = synthetic(TWO_SOCKETS);
+	struct placement_mem_request req;
+	char text[16];
+
+	ASSERT_NE(NULL, topo);
+	ASSERT_EQ(0, placement_mem_parse("1", &req));
+	EXPECT_EQ(0, placement_mem_check(topo, &req));
+	EXPECT_STREQ("1", placement_mem_describe(&req, text, sizeof(text)));
+	ASSERT_EQ(0, placement_mem_parse("2", &req));
+	EXPECT_EQ(-EINVAL, placement_mem_check(topo, &req));
+	EXPECT_STREQ("there is no NUMA node 2 that this process may use (nodes 0-1)",
+		     gmb_last_error());
+	for (int i = 0; i < 4; i++) {
+		static const char *const bad[] = { "", "near", "-1", "64" };
+
+		EXPECT_EQ(-EINVAL, placement_mem_parse(bad[i], &req));
+		EXPECT_NE(NULL, strstr(gmb_last_error(), "is not local, interleave or a node"));
+	}
+	ASSERT_EQ(0, placement_mem_parse("interleave", &req));
+	EXPECT_STREQ("interleave", placement_mem_describe(&req, text, sizeof(text)));
+	hwloc_topology_destroy(topo);
+}
+
 /* On this host: the plan only names CPUs that exist, and pinning to one sticks. */
 TEST(host_plan_and_pin)
 {

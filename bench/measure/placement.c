@@ -294,6 +294,69 @@ uint64_t placement_all_nodes(hwloc_topology_t topo)
 	return nodeset_mask(hwloc_topology_get_topology_nodeset(topo));
 }
 
+int placement_mem_parse(const char *text, struct placement_mem_request *req)
+{
+	const char *end;
+
+	memset(req, 0, sizeof(*req));
+	if (!strcmp(text, "local"))
+		return 0;
+	req->kind = PLACEMENT_MEM_INTERLEAVE;
+	if (!strcmp(text, "interleave"))
+		return 0;
+	req->kind = PLACEMENT_MEM_NODE;
+	if (parse_cpu(text, &end, &req->node) || *end || req->node > 63)
+		return gmb_error(EINVAL, "'%s' is not local, interleave or a node number (0..63)",
+				 text);
+	return 0;
+}
+
+const char *placement_mem_describe(const struct placement_mem_request *req, char *buf, size_t len)
+{
+	if (req->kind == PLACEMENT_MEM_NODE)
+		snprintf(buf, len, "%d", req->node);
+	else
+		snprintf(buf, len, "%s", req->kind == PLACEMENT_MEM_LOCAL ? "local" : "interleave");
+	return buf;
+}
+
+int placement_mem_check(hwloc_topology_t topo, const struct placement_mem_request *req)
+{
+	uint64_t allowed = nodeset_mask(hwloc_topology_get_allowed_nodeset(topo));
+	char have[64];
+
+	if (req->kind != PLACEMENT_MEM_NODE || (allowed & (1ULL << req->node)))
+		return 0;
+	return gmb_error(EINVAL, "there is no NUMA node %d that this process may use (nodes %s)",
+			 req->node, mem_nodes_text(allowed, have, sizeof(have)));
+}
+
+struct mem_policy placement_mem_policy(hwloc_topology_t topo,
+				       const struct placement_mem_request *req, const int *cpus,
+				       unsigned int nr)
+{
+	struct mem_policy policy = { .mode = MEM_POLICY_BIND };
+
+	switch (req->kind) {
+	case PLACEMENT_MEM_NODE:
+		policy.nodes = 1ULL << req->node;
+		break;
+	case PLACEMENT_MEM_INTERLEAVE:
+		policy.mode = MEM_POLICY_INTERLEAVE;
+		policy.nodes = nodeset_mask(hwloc_topology_get_allowed_nodeset(topo));
+		break;
+	case PLACEMENT_MEM_LOCAL:
+		for (unsigned int i = 0; i < nr; i++)
+			if (cpus[i] < 0)
+				nr = 0; /* not pinned: no node is theirs */
+		policy.nodes = placement_nodes_of(topo, cpus, nr);
+		break;
+	}
+	if (!policy.nodes)
+		policy.mode = MEM_POLICY_DEFAULT;
+	return policy;
+}
+
 int placement_pin_self(int cpu)
 {
 	hwloc_bitmap_t set;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backends/mem.h"
+
 struct json_t;
 struct hwloc_topology;
 
@@ -52,6 +54,31 @@ int placement_check(struct hwloc_topology *topology, const struct placement_requ
  */
 int placement_plan(struct hwloc_topology *topology, const struct placement_request *req,
 		   unsigned int nr, int *cpus);
+
+/* Where guest memory goes (--mem-node). */
+enum placement_mem {
+	PLACEMENT_MEM_LOCAL,	  /* the nodes of the CPUs the vCPUs are pinned to */
+	PLACEMENT_MEM_NODE,	  /* one node, named */
+	PLACEMENT_MEM_INTERLEAVE, /* page by page over every node */
+};
+
+struct placement_mem_request {
+	enum placement_mem kind;
+	int node; /* PLACEMENT_MEM_NODE */
+};
+
+/* Parses --mem-node: "local", "interleave" or a node number. 0 or -EINVAL with the reason. */
+int placement_mem_parse(const char *text, struct placement_mem_request *req);
+const char *placement_mem_describe(const struct placement_mem_request *req, char *buf, size_t len);
+/* A named node exists in topology and this process may allocate there. 0 or -EINVAL. */
+int placement_mem_check(struct hwloc_topology *topology, const struct placement_mem_request *req);
+/*
+ * The policy for a case whose vCPUs run on cpus[0..nr): local binds to their nodes (none when
+ * they are not pinned: a cpu is -1), a node binds to it, interleave spreads over all nodes.
+ */
+struct mem_policy placement_mem_policy(struct hwloc_topology *topology,
+				       const struct placement_mem_request *req, const int *cpus,
+				       unsigned int nr);
 
 /* The NUMA nodes local to the given CPUs, as a mask of node numbers (nodes 0..63). */
 uint64_t placement_nodes_of(struct hwloc_topology *topology, const int *cpus, unsigned int nr);
