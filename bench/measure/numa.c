@@ -5,6 +5,7 @@
  * records the node of sampled pages as the kernel reports it.
  */
 #include <numaif.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +22,8 @@ int numa_read_back(const struct mem_region *mem, unsigned int nr, bool map_absen
 
 	memset(out, 0, sizeof(*out));
 	if (!mem->hva) {
-		out->reason = "no host mapping to read back through (a private guest_memfd)";
+		snprintf(out->reason, sizeof(out->reason),
+			 "no host mapping to read back through (a private guest_memfd)");
 		return 0;
 	}
 	pages = mem->size / SZ_4K;
@@ -37,6 +39,11 @@ int numa_read_back(const struct mem_region *mem, unsigned int nr, bool map_absen
 	for (unsigned int i = 0; i < nr; i++)
 		addrs[i] = (uint8_t *)mem->hva + (i * step + step / 2) * SZ_4K;
 	if (move_pages(0, nr, addrs, NULL, status, 0)) {
+		if (errno == ENOSYS) {
+			snprintf(out->reason, sizeof(out->reason),
+				 "the kernel has no NUMA support (move_pages: ENOSYS)");
+			goto out;
+		}
 		ret = gmb_error(errno, "move_pages (reading back %u pages of %s) failed: %s", nr,
 				mem->backend->name, strerror(errno));
 		goto out;

@@ -20,7 +20,7 @@ struct numa_readback {
 	unsigned int unreadable;  /* the kernel gave another error for them */
 	unsigned int on_node[64]; /* pages found on each node */
 	const char *method;	  /* "move_pages", or with get_mempolicy for guest_memfd pages */
-	const char *reason;	  /* why nothing could be sampled, or NULL */
+	char reason[160];	  /* why nothing could be sampled, or empty */
 };
 
 /*
