@@ -156,11 +156,18 @@ static json_t *pool_side(json_t **docs, size_t n)
 				continue;
 			entry = json_object_get(pool, id);
 			if (!entry) {
-				entry = json_pack("{s:O?, s:O?, s:s?, s:{}}", "workload",
+				entry = json_pack("{s:O?, s:O?, s:s?, s:{}, s:o}", "workload",
 						  json_object_get(c, "workload"), "mode",
 						  json_object_get(c, "mode"), "primary",
-						  primary_metric(c), "metrics");
+						  primary_metric(c), "metrics", "placement",
+						  results_case_placement(c));
 				json_object_set_new(pool, id, entry);
+			} else {
+				json_t *placement = results_case_placement(c);
+
+				if (!json_equal(placement, json_object_get(entry, "placement")))
+					json_object_set_new(entry, "placement_varies", json_true());
+				json_decref(placement);
 			}
 			json_object_foreach (metrics, name, m) {
 				json_t *pooled =
@@ -352,7 +359,7 @@ static void warn_environment(json_t *diffs)
 
 	json_array_foreach (diffs, i, d) {
 		const char *within = json_string_value(json_object_get(d, "within"));
-		char *a, *b, text_a[256], text_b[256];
+		char *a, *b, text_a[256], text_b[256], text[200];
 
 		if (within) {
 			fprintf(stderr,
@@ -362,10 +369,20 @@ static void warn_environment(json_t *diffs)
 		}
 		a = json_dumps(json_object_get(d, "a"), JSON_ENCODE_ANY | JSON_COMPACT);
 		b = json_dumps(json_object_get(d, "b"), JSON_ENCODE_ANY | JSON_COMPACT);
-		fprintf(stderr, "gmembench compare: warning: %s differs: A %s, B %s\n",
-			json_string_value(json_object_get(d, "field")),
-			escape_text(a ? a : "null", text_a, sizeof(text_a)),
-			escape_text(b ? b : "null", text_b, sizeof(text_b)));
+		if (json_object_get(d, "example"))
+			fprintf(stderr,
+				"gmembench compare: warning: placement differs in %lld case(s), "
+				"e.g. %s: A %s, B %s\n",
+				json_integer_value(json_object_get(d, "cases")),
+				escape_text(json_string_value(json_object_get(d, "example")), text,
+					    sizeof(text)),
+				escape_text(a ? a : "null", text_a, sizeof(text_a)),
+				escape_text(b ? b : "null", text_b, sizeof(text_b)));
+		else
+			fprintf(stderr, "gmembench compare: warning: %s differs: A %s, B %s\n",
+				json_string_value(json_object_get(d, "field")),
+				escape_text(a ? a : "null", text_a, sizeof(text_a)),
+				escape_text(b ? b : "null", text_b, sizeof(text_b)));
 		free(a);
 		free(b);
 	}
@@ -522,6 +539,7 @@ int cmd_compare(int argc, char **argv)
 			   "regressions", regressions, "improvements", improvements);
 	json_object_set_new(result, "geometric_mean", geomeans);
 
+	results_placement_differences(pa, pb, json_object_get(result, "environment_differences"));
 	warn_environment(json_object_get(result, "environment_differences"));
 	if (opt.format == FORMAT_JSON) {
 		json_dumpf(result, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(8));
