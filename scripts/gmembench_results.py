@@ -224,6 +224,9 @@ def validate(path, doc):
         absent; per_op_summary: a summary or absent. vs_raw.summary: a summary or absent.
     11. A summary: an object; median: a number; ci_low, ci_high: numbers or absent; n: an
         integer >= 0 or absent; ci_note: a string or absent.
+    12. placement: an object or absent; its vcpu_cpus, threads: arrays or absent; its
+        memory: an object or absent; memory.reason: a string or absent; memory.readback: an
+        object or absent; memory.readback.landed_nodes: an array or absent.
     Nothing else is read but as text, so nothing else is checked."""
     _check_tree(path, doc)
 
@@ -321,6 +324,15 @@ def validate(path, doc):
             need(ctr, "available", BOOL, where, field)
             need(ctr, "reason", STRING, where, field, optional=True)
             summary(ctr, "per_op_summary", where, field)
+        placement = need(c, "placement", OBJECT, where, optional=True) or {}
+        for key in ("vcpu_cpus", "threads"):
+            need(placement, key, ARRAY, where, "placement.", optional=True)
+        memory = need(placement, "memory", OBJECT, where, "placement.", optional=True) or {}
+        need(memory, "reason", STRING, where, "placement.memory.", optional=True)
+        readback = need(memory, "readback", OBJECT, where, "placement.memory.",
+                        optional=True) or {}
+        need(readback, "landed_nodes", ARRAY, where, "placement.memory.readback.",
+             optional=True)
         vs = need(c, "vs_raw", OBJECT, where, optional=True)
         if vs is not None:
             summary(vs, "summary", where, "vs_raw.")

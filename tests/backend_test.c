@@ -364,7 +364,7 @@ TEST_F(access, creation_fails_loudly_when_the_kernel_lacks_the_strategy)
 			   "run on it)",
 			   mem_access_name(b->access));
 	}
-	EXPECT_EQ(-EOPNOTSUPP, mem_create(&mem, b, vm->fd, SZ_2M));
+	EXPECT_EQ(-EOPNOTSUPP, mem_create(&mem, b, vm->fd, SZ_2M, NULL));
 	EXPECT_NE(NULL, strstr(gmb_last_error(), why)) TH_LOG("%s", gmb_last_error());
 	EXPECT_NE(NULL, strstr(gmb_last_error(), b->name)) TH_LOG("%s", gmb_last_error());
 	EXPECT_EQ(NULL, mem.backend);

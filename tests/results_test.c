@@ -32,6 +32,7 @@ static void make_run(struct run_state *rs, enum case_status first_status, const 
 	memset(rs, 0, sizeof(*rs));
 	rs->cfg.seed = 1;
 	rs->cfg.samples = NR_SAMPLES;
+	rs->cfg.pin = true;
 	rs->status = status;
 	rs->tsc_khz = 2000000;
 	rs->environment = json_pack("{s:s}", "host", "results-test");
@@ -61,6 +62,21 @@ static void make_run(struct run_state *rs, enum case_status first_status, const 
 	rs->cases[0].status = first_status;
 	rs->cases[0].iterations = 1000;
 	rs->cases[0].vcpu_cpus = calloc(1, sizeof(int));
+	rs->cases[0].vcpu_cpus[0] = 1;
+	rs->cases[0].vcpu_seen = calloc(1, sizeof(struct thread_seen));
+	thread_seen_add(&rs->cases[0].vcpu_seen[0], 1);
+	thread_seen_add(&rs->cases[0].main_seen, 0);
+	thread_seen_add(&rs->cases[0].main_seen, 1);
+	thread_seen_add(&rs->cases[0].main_seen, 0);
+	rs->cases[0].memory = (struct case_memory){
+		.policy = { .mode = MEM_POLICY_BIND, .nodes = 1 },
+		.known = true,
+		.binding = MEM_BINDING_APPLIED,
+		.readback = { .sampled = 64,
+			      .not_present = 4,
+			      .on_node[0] = 60,
+			      .method = "move_pages" },
+	};
 	rs->cases[0].samples = calloc(NR_SAMPLES, sizeof(struct sample));
 	rs->cases[0].nr_samples = rs->cases[0].cap_samples = NR_SAMPLES;
 	for (unsigned int s = 0; s < NR_SAMPLES; s++) {
@@ -73,6 +89,36 @@ static void make_run(struct run_state *rs, enum case_status first_status, const 
 							.host_ns = sm->wall_ns,
 							.guest_cycles = 20000000 };
 	}
+}
+
+/* Where the case's threads ran and its memory landed, as recorded. */
+static void check_placement(struct __test_metadata *_metadata, json_t *placement)
+{
+	json_t *memory = json_object_get(placement, "memory");
+	json_t *readback = json_object_get(memory, "readback");
+	json_t *threads = json_object_get(placement, "threads");
+	char *text = json_dumps(placement, JSON_COMPACT | JSON_SORT_KEYS);
+
+	ASSERT_NE(NULL, text);
+	EXPECT_NE(NULL, strstr(text, "\"vcpu_cpus\":[1]"))
+	{
+		TH_LOG("%s", text);
+	}
+	EXPECT_NE(NULL, strstr(text, "\"cpus\":\"compact\""));
+	EXPECT_EQ(2, json_array_size(threads));
+	EXPECT_NE(NULL, strstr(text, "{\"cpu\":1,\"cpus_seen\":[1],\"index\":0,\"role\":"
+				     "\"vcpu\"}"));
+	EXPECT_NE(NULL, strstr(text, "{\"cpu\":null,\"cpus_seen\":[0,1],\"role\":\"main\"}"));
+	EXPECT_STREQ("local", json_string_value(json_object_get(memory, "requested")));
+	EXPECT_STREQ("bind", json_string_value(json_object_get(memory, "policy")));
+	EXPECT_STREQ("applied", json_string_value(json_object_get(memory, "binding")));
+	EXPECT_NE(NULL, strstr(text, "\"nodes\":[0]"));
+	EXPECT_EQ(60, json_integer_value(
+			      json_object_get(json_object_get(readback, "pages_by_node"), "0")));
+	EXPECT_EQ(4, json_integer_value(json_object_get(readback, "pages_not_present")));
+	EXPECT_NE(NULL, strstr(text, "\"landed_nodes\":[0]"));
+	EXPECT_TRUE(json_is_true(json_object_get(memory, "matches")));
+	free(text);
 }
 
 /* A skipped case used to leak its cpus array at every checkpoint (LeakSanitizer). */
@@ -125,6 +171,7 @@ TEST(written_results_load_and_validate)
 											     "_per_"
 											     "sec"),
 					      "values")));
+		check_placement(_metadata, json_object_get(c, "placement"));
 		json_decref(doc);
 		json_decref(rs.environment);
 		runner_free(&rs);

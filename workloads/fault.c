@@ -100,6 +100,7 @@ static int fault_new_guest(struct wl_case *wc)
 		.guest_page_size = wc->params.guest_page_size,
 		.data_size = wc->params.data_size,
 		.param = fault_stride(&wc->params),
+		.mem_policy = &wc->mem_policy,
 	};
 	int ret;
 

@@ -145,6 +145,7 @@ static int storm_setup(struct wl_case *wc)
 		.nr_vcpus = wc->params.nr_vcpus,
 		.guest_page_size = wc->params.guest_page_size,
 		.data_size = wc->params.data_size,
+		.mem_policy = &wc->mem_policy,
 	};
 	int ret;
 

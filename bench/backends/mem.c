@@ -117,7 +117,8 @@ static int mem_access_set(const struct mem_backend *backend, int vm_fd)
 	return 0;
 }
 
-int mem_create(struct mem_region *mem, const struct mem_backend *backend, int vm_fd, uint64_t size)
+int mem_create(struct mem_region *mem, const struct mem_backend *backend, int vm_fd, uint64_t size,
+	       const struct mem_policy *policy)
 {
 	uint64_t page = backend->page_size ? backend->page_size : SZ_4K;
 	int ret;
@@ -128,6 +129,8 @@ int mem_create(struct mem_region *mem, const struct mem_backend *backend, int vm
 	mem->vm_fd = vm_fd;
 	mem->size = ALIGN_UP(size, page);
 	mem->page_size = page;
+	if (policy)
+		mem->policy = *policy; /* before create: hugetlb checks the nodes' pools */
 	ret = mem_access_set(backend, vm_fd);
 	if (!ret)
 		ret = backend->create(mem, vm_fd, mem->size);
@@ -135,7 +138,10 @@ int mem_create(struct mem_region *mem, const struct mem_backend *backend, int vm
 		mem->backend = NULL;
 		return ret;
 	}
-	return 0;
+	ret = mem_bind(mem);
+	if (ret)
+		mem_destroy(mem);
+	return ret;
 }
 
 void mem_destroy(struct mem_region *mem)

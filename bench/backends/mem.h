@@ -66,6 +66,31 @@ bool mem_access_series(long cap_mask, bool param_present);
 int mem_access_check(enum mem_access strategy, long cap_mask, bool param_present, char *reason,
 		     size_t len);
 
+/*
+ * Where guest memory should come from (NUMA), applied with mbind() on the host mapping after
+ * it is made and before anything touches it, so that no page lands elsewhere first.
+ */
+enum mem_policy_mode {
+	MEM_POLICY_DEFAULT,    /* none: the kernel puts each page where it is first touched */
+	MEM_POLICY_BIND,       /* only these nodes (MPOL_BIND): never silently remote */
+	MEM_POLICY_INTERLEAVE, /* page by page across these nodes (MPOL_INTERLEAVE) */
+};
+
+struct mem_policy {
+	enum mem_policy_mode mode;
+	uint64_t nodes; /* a mask of node numbers 0..63 */
+};
+
+/* What became of a region's policy. */
+enum mem_binding {
+	MEM_BINDING_NONE,	 /* no policy was asked for */
+	MEM_BINDING_APPLIED,	 /* mbind() on the mapping before the first touch */
+	MEM_BINDING_UNSUPPORTED, /* the memory cannot take one: binding_reason says why */
+};
+
+/* "default", "bind", "interleave". */
+const char *mem_policy_mode_name(enum mem_policy_mode mode);
+
 /* One allocation of guest memory, as a backend created it. */
 struct mem_region {
 	const struct mem_backend *backend;
@@ -80,6 +105,9 @@ struct mem_region {
 	int fd;	      /* memfd / guest_memfd, or -1 */
 	bool is_gmem; /* fd is a guest_memfd: bind with KVM_MEM_GUEST_MEMFD */
 	int vm_fd;    /* guest_memfd belongs to this VM */
+	struct mem_policy policy;
+	enum mem_binding binding;
+	char binding_reason[200];
 };
 
 struct mem_backend {
@@ -104,6 +132,12 @@ struct mem_backend {
 	 */
 	enum mem_access access;
 	/*
+	 * Why a NUMA policy on the mapping does not place this memory, NULL when mbind() does.
+	 * (A private guest_memfd has no mapping at all; whether a mappable one keeps a policy
+	 * depends on the kernel and is checked when it is bound.)
+	 */
+	const char *no_numa_policy;
+	/*
 	 * Static requirements, from the kernel's capabilities and settings. Returns 0 when the
 	 * backend can be tried, or -EOPNOTSUPP with the reason in reason[].
 	 */
@@ -124,9 +158,18 @@ const struct mem_backend *mem_backend_find(const char *name);
 /*
  * Creates size bytes of memory from backend for the VM vm_fd. For a backend with an access
  * strategy, first sets it on the VM (KVM_ENABLE_CAP), before any vCPU can run: a failure to set
- * it fails the creation. 0 or -errno.
+ * it fails the creation. Then applies policy (NULL: none) before anything touches the memory;
+ * memory that cannot take it is created anyway and says so in mem->binding. 0 or -errno.
  */
-int mem_create(struct mem_region *mem, const struct mem_backend *backend, int vm_fd, uint64_t size);
+int mem_create(struct mem_region *mem, const struct mem_backend *backend, int vm_fd, uint64_t size,
+	       const struct mem_policy *policy);
+/*
+ * Applies mem->policy to the host mapping (bind.c) and sets mem->binding. 0, or -errno when
+ * the kernel refuses a policy the memory could take (a node it does not allow).
+ */
+int mem_bind(struct mem_region *mem);
+/* "0", "0-1,3": the nodes of a mask, for messages and results. */
+const char *mem_nodes_text(uint64_t nodes, char *buf, size_t len);
 void mem_destroy(struct mem_region *mem);
 int mem_punch_hole(struct mem_region *mem, uint64_t offset, uint64_t len);
 int mem_populate(struct mem_region *mem, uint64_t offset, uint64_t len);

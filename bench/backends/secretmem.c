@@ -52,6 +52,8 @@ const struct mem_backend mem_backend_memfd_secret = {
 	.id = MEM_MEMFD_SECRET,
 	.name = "memfd-secret",
 	.description = "memfd_secret: no direct map, no GUP",
+	.no_numa_policy = "memfd_secret allocates each page by the faulting thread's NUMA policy, "
+			  "never the mapping's",
 	.probe = secretmem_probe,
 	.create = secretmem_create,
 	.destroy = secretmem_destroy,

@@ -232,7 +232,7 @@ static void warn_environment(json_t *diffs)
 
 	json_array_foreach (diffs, i, d) {
 		const char *within = json_string_value(json_object_get(d, "within"));
-		char *a, *b, text_a[256], text_b[256];
+		char *a, *b, text_a[256], text_b[256], text[200];
 
 		if (within) {
 			fprintf(stderr,
@@ -242,10 +242,20 @@ static void warn_environment(json_t *diffs)
 		}
 		a = json_dumps(json_object_get(d, "a"), JSON_ENCODE_ANY | JSON_COMPACT);
 		b = json_dumps(json_object_get(d, "b"), JSON_ENCODE_ANY | JSON_COMPACT);
-		fprintf(stderr, "gmembench compare: warning: %s differs: A %s, B %s\n",
-			json_string_value(json_object_get(d, "field")),
-			escape_text(a ? a : "null", text_a, sizeof(text_a)),
-			escape_text(b ? b : "null", text_b, sizeof(text_b)));
+		if (json_object_get(d, "example"))
+			fprintf(stderr,
+				"gmembench compare: warning: placement differs in %lld case(s), "
+				"e.g. %s: A %s, B %s\n",
+				json_integer_value(json_object_get(d, "cases")),
+				escape_text(json_string_value(json_object_get(d, "example")), text,
+					    sizeof(text)),
+				escape_text(a ? a : "null", text_a, sizeof(text_a)),
+				escape_text(b ? b : "null", text_b, sizeof(text_b)));
+		else
+			fprintf(stderr, "gmembench compare: warning: %s differs: A %s, B %s\n",
+				json_string_value(json_object_get(d, "field")),
+				escape_text(a ? a : "null", text_a, sizeof(text_a)),
+				escape_text(b ? b : "null", text_b, sizeof(text_b)));
 		free(a);
 		free(b);
 	}

@@ -38,6 +38,8 @@ enum option_key {
 	OPT_NO_RAW,
 	OPT_ORDER,
 	OPT_NO_PIN,
+	OPT_CPUS,
+	OPT_MEM_NODE,
 	OPT_SEED,
 	OPT_RESERVE_HUGEPAGES,
 	OPT_COMPACT,
@@ -64,6 +66,10 @@ static const struct cli_option run_options[] = {
 	{ "normalize", OPT_NORMALIZE, NULL,
 	  "time a calibration loop in every round; record each rate over it too" },
 	{ "no-pin", OPT_NO_PIN, NULL, "do not pin vCPU threads" },
+	{ "cpus", OPT_CPUS, "WHERE",
+	  "compact (default), spread or a CPU list (2-5,8): where vCPU threads run" },
+	{ "mem-node", OPT_MEM_NODE, "NODE",
+	  "local (default: the vCPUs' node), a node number or interleave: guest memory" },
 	{ "seed", OPT_SEED, "N", "seed for the bootstrap (default: from the clock)" },
 	{ "compact", OPT_COMPACT, NULL, "compact memory before every sample (root)" },
 	{ "reserve-hugepages", OPT_RESERVE_HUGEPAGES, "N",
@@ -289,6 +295,17 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 	case OPT_NORMALIZE:
 		cfg->calibration = workload_find("calibrate");
 		break;
+	case OPT_CPUS:
+		/* Checked against the host's CPUs before anything runs. */
+		if (placement_parse(arg, &cfg->cpus) || !placement_host() ||
+		    placement_check(placement_host(), &cfg->cpus))
+			return usage_error("run", "--cpus: %s", gmb_last_error());
+		break;
+	case OPT_MEM_NODE:
+		if (placement_mem_parse(arg, &cfg->mem_node) || !placement_host() ||
+		    placement_mem_check(placement_host(), &cfg->mem_node))
+			return usage_error("run", "--mem-node: %s", gmb_last_error());
+		break;
 	case OPT_COMPACT:
 		if (geteuid())
 			return usage_error("run", "--compact needs root: it writes "
@@ -396,7 +413,7 @@ int cmd_run(int argc, char **argv)
 	struct run_state rs = { 0 };
 	struct run_config *cfg = &rs.cfg;
 	struct sigaction sa = { .sa_handler = on_signal };
-	bool quiet = false, dry = false, verbose = false;
+	bool quiet = false, dry = false, verbose = false, cpus_given = false;
 	uint64_t saved_hugepages = UINT64_MAX;
 	const char *reason = NULL;
 	char shortopts[64];
@@ -445,12 +462,16 @@ int cmd_run(int argc, char **argv)
 			dry = true;
 			continue;
 		}
+		cpus_given |= c == OPT_CPUS;
 		if (c != OPT_SUITE) {
 			ret = parse_run_option(cfg, c, optarg);
 			if (ret)
 				return ret;
 		}
 	}
+	if (cpus_given && !cfg->pin)
+		return usage_error("run", "--cpus places pinned threads: it cannot go with "
+					  "--no-pin");
 	if (!cfg->nr_backends) {
 		for (int i = 0; i < MEM_NR_BACKENDS; i++)
 			cfg->backends[cfg->nr_backends++] = mem_backends[i];

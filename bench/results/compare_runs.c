@@ -14,6 +14,7 @@
 
 #include "core/util.h"
 #include "results/compare.h"
+#include "results/results.h"
 
 /* Fields whose difference between A and B a reader must know about. */
 static const char *const environment_fields[][2] = {
@@ -117,11 +118,18 @@ static json_t *pool_side(json_t **docs, size_t n)
 				continue;
 			entry = json_object_get(pool, id);
 			if (!entry) {
-				entry = json_pack("{s:O?, s:O?, s:s?, s:{}}", "workload",
+				entry = json_pack("{s:O?, s:O?, s:s?, s:{}, s:o}", "workload",
 						  json_object_get(c, "workload"), "mode",
 						  json_object_get(c, "mode"), "primary",
-						  primary_metric(c), "metrics");
+						  primary_metric(c), "metrics", "placement",
+						  results_case_placement(c));
 				json_object_set_new(pool, id, entry);
+			} else {
+				json_t *placement = results_case_placement(c);
+
+				if (!json_equal(placement, json_object_get(entry, "placement")))
+					json_object_set_new(entry, "placement_varies", json_true());
+				json_decref(placement);
 			}
 			json_object_foreach (metrics, name, m) {
 				json_t *pooled =
@@ -342,8 +350,8 @@ json_t *compare_runs(json_t **a, size_t na, json_t **b, size_t nb, const char *n
 		     const char *name_b, const struct compare_options *opt)
 {
 	json_t *pa = pool_side(a, na), *pb = pool_side(b, nb);
-	json_t *rows = json_array(), *groups = json_object(), *workloads = json_array();
-	json_t *result = NULL, *g;
+	json_t *rows = json_array(), *groups = json_object(), *judged = json_array();
+	json_t *result = NULL, *env = NULL, *g;
 	const char *workload;
 	char text_a[4096], text_b[4096];
 	int ret;
@@ -357,23 +365,27 @@ json_t *compare_runs(json_t **a, size_t na, json_t **b, size_t nb, const char *n
 		ret = gmb_error(EINVAL, "%s and %s have no case in common", text_a, text_b);
 	json_object_foreach (groups, workload, g) {
 		if (!ret)
-			ret = judge_workload(workload, g, opt, workloads);
+			ret = judge_workload(workload, g, opt, judged);
+	}
+	if (!ret) {
+		env = environment_differences(a, na, b, nb);
+		/* Where each case ran is part of its environment (results/placement.c). */
+		results_placement_differences(pa, pb, env);
 	}
 	if (!ret)
 		result = json_pack(
 			"{s:s, s:s, s:f, s:f, s:b, s:o, s:O, s:O, s:o, s:o, s:I, s:I, s:I, s:I}",
 			"a", text_a, "b", text_b, "threshold", opt->threshold, "alpha", opt->alpha,
-			"normalized", opt->normalize, "environment_differences",
-			environment_differences(a, na, b, nb), "rows", rows, "workloads", workloads,
-			"only_in_a", only_in(pa, pb), "only_in_b", only_in(pb, pa), "regressions",
-			count_verdict(rows, VERDICT_REGRESSION), "improvements",
-			count_verdict(rows, VERDICT_IMPROVEMENT), "workload_regressions",
-			count_verdict(workloads, VERDICT_REGRESSION), "workload_improvements",
-			count_verdict(workloads, VERDICT_IMPROVEMENT));
+			"normalized", opt->normalize, "environment_differences", env, "rows", rows,
+			"workloads", judged, "only_in_a", only_in(pa, pb), "only_in_b",
+			only_in(pb, pa), "regressions", count_verdict(rows, VERDICT_REGRESSION),
+			"improvements", count_verdict(rows, VERDICT_IMPROVEMENT),
+			"workload_regressions", count_verdict(judged, VERDICT_REGRESSION),
+			"workload_improvements", count_verdict(judged, VERDICT_IMPROVEMENT));
 	if (!ret && !result)
 		gmb_error(ENOMEM, "out of memory comparing %s and %s", text_a, text_b);
 	json_decref(rows);
-	json_decref(workloads);
+	json_decref(judged);
 	json_decref(groups);
 	json_decref(pa);
 	json_decref(pb);

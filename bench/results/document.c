@@ -166,10 +166,98 @@ static json_t *case_samples_json(const struct run_state *rs, const struct case_r
 	return samples;
 }
 
+static json_t *nodes_json(uint64_t mask)
+{
+	json_t *nodes = json_array();
+
+	for (int n = 0; n < 64; n++)
+		if (mask & (1ULL << n))
+			json_array_append_new(nodes, json_integer(n));
+	return nodes;
+}
+
+static json_t *thread_json(const char *role, int index, int cpu, const struct thread_seen *seen)
+{
+	json_t *obj = json_pack("{s:s}", "role", role), *cpus = json_array();
+
+	if (index >= 0)
+		json_object_set_new(obj, "index", json_integer(index));
+	json_object_set_new(obj, "cpu", cpu >= 0 ? json_integer(cpu) : json_null());
+	for (unsigned int i = 0; i < seen->nr; i++)
+		json_array_append_new(cpus, json_integer(seen->cpus[i]));
+	json_object_set_new(obj, "cpus_seen", cpus);
+	if (seen->more)
+		json_object_set_new(obj, "cpus_seen_more", json_true());
+	return obj;
+}
+
+/* Where the pages sampled from the case's memory were, and whether that is where asked. */
+static json_t *readback_json(const struct case_memory *m)
+{
+	const struct numa_readback *rb = &m->readback;
+	json_t *obj, *by_node = json_object();
+	uint64_t landed = numa_landed_nodes(rb);
+	char node[8];
+
+	if (rb->reason[0])
+		return json_pack("{s:s}", "reason", rb->reason);
+	for (int n = 0; n < 64; n++) {
+		snprintf(node, sizeof(node), "%d", n);
+		if (rb->on_node[n])
+			json_object_set_new(by_node, node, json_integer(rb->on_node[n]));
+	}
+	obj = json_pack("{s:s, s:i, s:o, s:i, s:i, s:o}", "method", rb->method, "pages_sampled",
+			rb->sampled, "pages_by_node", by_node, "pages_not_present", rb->not_present,
+			"pages_unreadable", rb->unreadable, "landed_nodes", nodes_json(landed));
+	return obj;
+}
+
+static json_t *case_placement_json(const struct run_state *rs, const struct case_result *cr)
+{
+	static const char *const bindings[] = {
+		[MEM_BINDING_NONE] = "none",
+		[MEM_BINDING_APPLIED] = "applied",
+		[MEM_BINDING_UNSUPPORTED] = "unsupported",
+	};
+	static const struct thread_seen nowhere;
+	const struct case_memory *m = &cr->memory;
+	json_t *cpus = json_array(), *threads = json_array(), *memory;
+	char text[256];
+	uint64_t landed = numa_landed_nodes(&m->readback);
+
+	for (unsigned int v = 0; cr->vcpu_cpus && v < cr->params.nr_vcpus; v++) {
+		json_array_append_new(cpus, cr->vcpu_cpus[v] >= 0 ? json_integer(cr->vcpu_cpus[v])
+								  : json_null());
+		json_array_append_new(threads,
+				      thread_json("vcpu", (int)v, cr->vcpu_cpus[v],
+						  cr->vcpu_seen ? &cr->vcpu_seen[v] : &nowhere));
+	}
+	json_array_append_new(threads, thread_json("main", -1, -1, &cr->main_seen));
+	memory = json_pack("{s:s, s:s, s:o}", "requested",
+			   placement_mem_describe(&rs->cfg.mem_node, text, sizeof(text)), "policy",
+			   mem_policy_mode_name(m->policy.mode), "nodes",
+			   nodes_json(m->policy.nodes));
+	if (m->known) {
+		json_object_set_new(memory, "binding", json_string(bindings[m->binding]));
+		if (m->binding_reason[0])
+			json_object_set_new(memory, "reason", json_string(m->binding_reason));
+		json_object_set_new(memory, "readback", readback_json(m));
+		/* Pages outside the policy's nodes: not honoured, whatever mbind() said. */
+		json_object_set_new(memory, "matches",
+				    m->policy.mode == MEM_POLICY_DEFAULT || !landed
+					    ? json_null()
+					    : json_boolean(!(landed & ~m->policy.nodes)));
+	}
+	return json_pack("{s:o, s:s, s:o, s:o}", "vcpu_cpus", cpus, "cpus",
+			 rs->cfg.pin ? placement_describe(&rs->cfg.cpus, text, sizeof(text))
+				     : "not pinned",
+			 "threads", threads, "memory", memory);
+}
+
 static json_t *case_json(const struct run_state *rs, const struct case_result *cr,
 			 unsigned int index)
 {
-	json_t *obj, *cpus;
+	json_t *obj;
 	struct metric_def primary;
 
 	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "id", cr->id, "workload",
@@ -186,14 +274,10 @@ static json_t *case_json(const struct run_state *rs, const struct case_result *c
 	if (cr->status == CASE_SKIPPED)
 		return obj;
 
-	cpus = json_array();
-	for (unsigned int v = 0; cr->vcpu_cpus && v < cr->params.nr_vcpus; v++)
-		json_array_append_new(cpus, cr->vcpu_cpus[v] >= 0 ? json_integer(cr->vcpu_cpus[v])
-								  : json_null());
 	json_object_set_new(obj, "iterations_per_sample", json_integer((json_int_t)cr->iterations));
 	json_object_set_new(obj, "guest_timer_floor_cycles",
 			    json_integer((json_int_t)cr->timer_floor_cycles));
-	json_object_set_new(obj, "placement", json_pack("{s:o}", "vcpu_cpus", cpus));
+	json_object_set_new(obj, "placement", case_placement_json(rs, cr));
 	/* The case's rate: what compare and the report read first. */
 	metric_def(cr, METRIC_OPS_PER_SEC, &primary);
 	json_object_set_new(obj, "primary_metric", json_string(primary.name));
@@ -217,16 +301,24 @@ static json_t *case_json(const struct run_state *rs, const struct case_result *c
 
 static json_t *options_json(const struct run_config *cfg)
 {
-	return json_pack("{s:s, s:I, s:I, s:I, s:s, s:b, s:b, s:b, s:I, s:I}", "suite",
-			 cfg->suite ? cfg->suite : "custom", "warmup", (json_int_t)cfg->warmup,
-			 "samples", (json_int_t)cfg->samples, "sample_ms",
-			 (json_int_t)cfg->sample_ms, "order",
-			 cfg->sequential ? "sequential"
-			 : cfg->shuffle	 ? "shuffled"
-					 : "interleaved",
-			 "pin", cfg->pin, "compact", cfg->compact, "raw", cfg->with_raw,
-			 "data_size", (json_int_t)cfg->data_size, "seed",
-			 (json_int_t)(cfg->seed & INT64_MAX));
+	char cpus[256], mem_node[16];
+	json_t *options = json_pack("{s:s, s:I, s:I, s:I, s:s, s:b, s:b, s:b, s:I, s:I}", "suite",
+				    cfg->suite ? cfg->suite : "custom", "warmup",
+				    (json_int_t)cfg->warmup, "samples", (json_int_t)cfg->samples,
+				    "sample_ms", (json_int_t)cfg->sample_ms, "order",
+				    cfg->sequential ? "sequential"
+				    : cfg->shuffle  ? "shuffled"
+						    : "interleaved",
+				    "pin", cfg->pin, "compact", cfg->compact, "raw", cfg->with_raw,
+				    "data_size", (json_int_t)cfg->data_size, "seed",
+				    (json_int_t)(cfg->seed & INT64_MAX));
+
+	json_object_set_new(options, "cpus",
+			    json_string(placement_describe(&cfg->cpus, cpus, sizeof(cpus))));
+	json_object_set_new(
+		options, "mem_node",
+		json_string(placement_mem_describe(&cfg->mem_node, mem_node, sizeof(mem_node))));
+	return options;
 }
 
 json_t *results_document(struct run_state *rs)

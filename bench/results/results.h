@@ -33,6 +33,21 @@ int results_load(const char *path, struct json_t **doc);
  */
 int results_collect(const char *path, struct json_t ***docs, size_t *count);
 
+/*
+ * A case's placement as compare tells runs apart (a new object): vcpu_cpus, memory_policy,
+ * memory_nodes and landed_nodes (where its sampled pages were read back), each null where the
+ * document does not say, as in runs from before gmembench recorded them.
+ */
+struct json_t *results_case_placement(struct json_t *c);
+/*
+ * Appends to diffs, like environment differences, how the placement of the cases in both
+ * pools differs: one {field: "placement", a, b, cases, example} per distinct pair, and
+ * {field, within: "A" or "B", cases} for a side whose runs placed a case apart. A pool maps
+ * case ids to objects with "placement" (from results_case_placement()) and, when its runs
+ * disagreed, "placement_varies": true.
+ */
+void results_placement_differences(struct json_t *pa, struct json_t *pb, struct json_t *diffs);
+
 /* What results_validate() accepts (see validate.c): the same bounds as the scripts. */
 #define RESULTS_MAX_DEPTH 64
 #define RESULTS_LARGEST	  1e300

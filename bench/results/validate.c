@@ -6,7 +6,8 @@
  * short: nesting at most RESULTS_MAX_DEPTH levels; every number 0 or of magnitude
  * RESULTS_SMALLEST to RESULTS_LARGEST; run, environment, backends and cases with the types the
  * readers rely on; each case's metrics, counters and summaries typed; an available metric of
- * an ok case has values and a summary. "Absent" is absent or null; a NAME is a string without
+ * an ok case has values and a summary; the parts of a case's placement that compare and the
+ * report read typed. "Absent" is absent or null; a NAME is a string without
  * control characters. jansson itself refuses NaN, Infinity, U+0000, lone surrogates and
  * duplicate keys.
  */
@@ -273,7 +274,28 @@ static int check_metric(struct where *w, const char *name, json_t *m, bool case_
 	return 0;
 }
 
-/* Rules 8 to 10: one case. */
+/* Rule 12: what compare and the report read of a case's placement. */
+static int check_placement(struct where *w, json_t *c)
+{
+	json_t *placement, *memory, *readback;
+
+	w->field[0] = '\0';
+	if (need(w, c, "placement", &OBJECT, true, &placement))
+		return -EINVAL;
+	snprintf(w->field, sizeof(w->field), "placement.");
+	if (need(w, placement, "vcpu_cpus", &ARRAY, true, NULL) ||
+	    need(w, placement, "threads", &ARRAY, true, NULL) ||
+	    need(w, placement, "memory", &OBJECT, true, &memory))
+		return -EINVAL;
+	snprintf(w->field, sizeof(w->field), "placement.memory.");
+	if (need(w, memory, "reason", &STRING, true, NULL) ||
+	    need(w, memory, "readback", &OBJECT, true, &readback))
+		return -EINVAL;
+	snprintf(w->field, sizeof(w->field), "placement.memory.readback.");
+	return need(w, readback, "landed_nodes", &ARRAY, true, NULL) ? -EINVAL : 0;
+}
+
+/* Rules 8 to 10 and 12: one case. */
 static int check_case(struct where *w, size_t index, json_t *c)
 {
 	static const char *const names[] = { "workload", "variant", "backend", "mode" };
@@ -319,6 +341,8 @@ static int check_case(struct where *w, size_t index, json_t *c)
 		    check_summary(w, m, "per_op_summary", true))
 			return -EINVAL;
 	}
+	if (check_placement(w, c))
+		return -EINVAL;
 	w->field[0] = '\0';
 	if (need(w, c, "vs_raw", &OBJECT, true, &vs))
 		return -EINVAL;

@@ -12,6 +12,8 @@
 #include "core/caps.h"
 #include "host/probe.h"
 #include "measure/counters.h"
+#include "measure/numa.h"
+#include "measure/placement.h"
 #include "measure/stats.h"
 #include "run/workload.h"
 
@@ -49,7 +51,9 @@ struct run_config {
 	bool sequential;
 	bool shuffle; /* interleaved rounds in a new (seeded) order each round */
 	bool pin;
-	bool compact; /* compact memory before every sample */
+	struct placement_request cpus;	       /* where threads go when pinned (--cpus) */
+	struct placement_mem_request mem_node; /* where guest memory goes (--mem-node) */
+	bool compact;			       /* compact memory before every sample */
 	uint64_t seed;
 	uint64_t reserve_hugepages; /* more 2 MiB huge pages for the run, restored after */
 	const char *output_dir;
@@ -67,6 +71,25 @@ struct sample {
 	int64_t counters[CTR_NR];     /* deltas over the sample */
 };
 
+/* The CPUs a thread was seen on (sched_getcpu() around every sample), the first few. */
+#define THREAD_SEEN_MAX 8
+struct thread_seen {
+	int cpus[THREAD_SEEN_MAX];
+	unsigned int nr;
+	bool more; /* on more CPUs than recorded */
+};
+
+void thread_seen_add(struct thread_seen *seen, int cpu);
+
+/* Where a case's memory was meant to go and where it went. */
+struct case_memory {
+	struct mem_policy policy; /* asked for, from --mem-node and the vCPUs' CPUs */
+	bool known;		  /* the guest existed: binding and readback are filled */
+	enum mem_binding binding;
+	char binding_reason[200];
+	struct numa_readback readback;
+};
+
 struct case_result {
 	struct wl_params params;
 	char id[160];
@@ -75,7 +98,10 @@ struct case_result {
 	bool invalid_options; /* skipped because the workload refused its parameters */
 	uint64_t iterations;
 	uint64_t timer_floor_cycles;
-	int *vcpu_cpus; /* where each vCPU thread was pinned, -1 if not */
+	int *vcpu_cpus;		       /* where each vCPU thread was pinned, -1 if not */
+	struct thread_seen *vcpu_seen; /* [nr_vcpus]: where each really ran */
+	struct thread_seen main_seen;  /* the main thread (set-up, populate), not pinned */
+	struct case_memory memory;
 	struct sample *samples;
 	unsigned int nr_samples, cap_samples;
 	struct case_runtime *rt; /* threads and the live guest, while running */

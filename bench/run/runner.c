@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ struct worker {
 	struct case_runtime *rt;
 	unsigned int index;
 	int cpu;
+	struct thread_seen *seen; /* this worker's own slot in the case's record */
 	pthread_t thread;
 	bool started;
 };
@@ -46,6 +48,27 @@ struct case_runtime {
 	struct wl_vcpu_sample *out;
 };
 
+void thread_seen_add(struct thread_seen *seen, int cpu)
+{
+	if (cpu < 0)
+		return;
+	for (unsigned int i = 0; i < seen->nr; i++)
+		if (seen->cpus[i] == cpu)
+			return;
+	if (seen->nr == THREAD_SEEN_MAX)
+		seen->more = true;
+	else
+		seen->cpus[seen->nr++] = cpu;
+}
+
+static void record_error(struct case_runtime *rt, int ret)
+{
+	if (ret && !rt->error) {
+		rt->error = ret;
+		snprintf(rt->error_msg, sizeof(rt->error_msg), "%s", gmb_last_error());
+	}
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -58,10 +81,10 @@ static void *worker_main(void *arg)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (w->cpu >= 0)
-		placement_pin_self(w->cpu);
-
 	pthread_mutex_lock(&rt->lock);
+	/* A thread that cannot be pinned would run where the results do not say: fail. */
+	if (w->cpu >= 0)
+		record_error(rt, placement_pin_self(w->cpu));
 	for (;;) {
 		uint64_t iterations;
 		int ret;
@@ -82,17 +105,35 @@ static void *worker_main(void *arg)
 		if (ret == -EINTR && guest_watchdog_fired())
 			ret = gmb_error(ETIMEDOUT, "vCPU %u did not finish a sample within %u ms",
 					w->index, rt->watchdog_ms);
+		thread_seen_add(w->seen, sched_getcpu());
 
 		pthread_mutex_lock(&rt->lock);
-		if (ret && !rt->error) {
-			rt->error = ret;
-			snprintf(rt->error_msg, sizeof(rt->error_msg), "%s", gmb_last_error());
-		}
+		record_error(rt, ret);
 		if (--rt->running == 0)
 			pthread_cond_broadcast(&rt->cond);
 	}
 	pthread_mutex_unlock(&rt->lock);
 	return NULL;
+}
+
+/*
+ * Where the case's memory went, read back once from the live guest: right after a sample of a
+ * workload that makes a fresh guest per sample, or before the guest is torn down. Both are
+ * outside every measured window, so a guest_memfd's pages may be mapped to ask for their node.
+ */
+static void case_read_memory(struct case_result *cr, struct case_runtime *rt)
+{
+	struct mem_region *mem = &rt->wc.guest.mem;
+
+	if (cr->memory.known || !rt->wc.guest.vm || !mem->backend)
+		return;
+	cr->memory.known = true;
+	cr->memory.binding = mem->binding;
+	snprintf(cr->memory.binding_reason, sizeof(cr->memory.binding_reason), "%s",
+		 mem->binding_reason);
+	if (numa_read_back(mem, NUMA_READBACK_PAGES, true, &cr->memory.readback))
+		snprintf(cr->memory.readback.reason, sizeof(cr->memory.readback.reason), "%s",
+			 gmb_last_error());
 }
 
 static void case_runtime_destroy(struct case_result *cr)
@@ -108,6 +149,7 @@ static void case_runtime_destroy(struct case_result *cr)
 	for (unsigned int i = 0; i < rt->nr_workers; i++)
 		if (rt->workers[i].started)
 			pthread_join(rt->workers[i].thread, NULL);
+	case_read_memory(cr, rt);
 	if (rt->wc.guest.vm)
 		rt->wc.params.workload->teardown(&rt->wc);
 	pthread_mutex_destroy(&rt->lock);
@@ -134,9 +176,24 @@ static int case_runtime_create(struct run_state *rs, struct case_result *cr)
 	rt->workers = calloc(n, sizeof(*rt->workers));
 	rt->out = calloc(n, sizeof(*rt->out));
 	cr->vcpu_cpus = calloc(n, sizeof(int));
+	cr->vcpu_seen = calloc(n, sizeof(*cr->vcpu_seen));
 	cr->rt = rt;
-	if (!rt->workers || !rt->out || !cr->vcpu_cpus)
+	if (!rt->workers || !rt->out || !cr->vcpu_cpus || !cr->vcpu_seen)
 		return gmb_error(ENOMEM, "out of memory");
+	if (!placement_host())
+		return -EIO;
+
+	/* Threads first: "local" memory is the node of the CPUs the vCPUs will run on. */
+	for (unsigned int i = 0; i < n; i++)
+		cr->vcpu_cpus[i] = -1;
+	if (rs->cfg.pin) {
+		ret = placement_plan(placement_host(), &rs->cfg.cpus, n, cr->vcpu_cpus);
+		if (ret)
+			return ret;
+	}
+	cr->memory.policy =
+		placement_mem_policy(placement_host(), &rs->cfg.mem_node, cr->vcpu_cpus, n);
+	rt->wc.mem_policy = cr->memory.policy;
 
 	ret = cr->params.workload->setup(&rt->wc);
 	if (ret)
@@ -150,8 +207,8 @@ static int case_runtime_create(struct run_state *rs, struct case_result *cr)
 
 		w->rt = rt;
 		w->index = i;
-		w->cpu = rs->cfg.pin ? placement_cpu_for_vcpu(i) : -1;
-		cr->vcpu_cpus[i] = w->cpu;
+		w->cpu = cr->vcpu_cpus[i];
+		w->seen = &cr->vcpu_seen[i];
 		ret = pthread_create(&w->thread, NULL, worker_main, w);
 		if (ret)
 			return gmb_error(ret, "pthread_create for vCPU %u failed: %s", i,
@@ -186,6 +243,7 @@ static int case_run_sample(struct run_state *rs, struct case_result *cr, uint64_
 		if (!rs->tsc_khz)
 			rs->tsc_khz = rt->wc.guest.vm->tsc_khz;
 	}
+	thread_seen_add(&cr->main_seen, sched_getcpu());
 	counters_read(&rs->counters, before);
 	if (wl->sample_populate) {
 		ret = wl->sample_populate(&rt->wc, &s->populate_ns);
@@ -208,8 +266,10 @@ static int case_run_sample(struct run_state *rs, struct case_result *cr, uint64_
 	counters_read(&rs->counters, after);
 	for (int i = 0; i < CTR_NR; i++)
 		s->counters[i] = after[i] - before[i];
-	if (wl->sample_end)
+	if (wl->sample_end) {
+		case_read_memory(cr, rt); /* the guest goes with the sample */
 		wl->sample_end(&rt->wc);
+	}
 
 	if (rt->error)
 		return gmb_error(rt->error, "%s", rt->error_msg);
@@ -419,6 +479,7 @@ void runner_free(struct run_state *rs)
 			free(cr->samples[s].vcpus);
 		free(cr->samples);
 		free(cr->vcpu_cpus);
+		free(cr->vcpu_seen);
 	}
 	free(rs->cases);
 	rs->cases = NULL;

@@ -41,6 +41,8 @@ struct wl_vcpu_sample {
 struct wl_case {
 	struct wl_params params;
 	struct guest guest;
+	/* Where guest memory comes from: every guest the workload makes passes it on. */
+	struct mem_policy mem_policy;
 	/* The guest's cheapest back-to-back rdtsc pair, when the workload measures it. */
 	uint64_t timer_floor_cycles;
 	void *priv;

@@ -32,12 +32,15 @@ int guest_create(struct guest *g, const struct mem_backend *backend,
 		return ret;
 
 	if (g->split) {
-		ret = mem_create(&g->boot, mem_backends[MEM_ANON], g->vm->fd, boot_size);
+		ret = mem_create(&g->boot, mem_backends[MEM_ANON], g->vm->fd, boot_size,
+				 cfg->mem_policy);
 		if (!ret)
-			ret = mem_create(&g->mem, backend, g->vm->fd, cfg->data_size);
+			ret = mem_create(&g->mem, backend, g->vm->fd, cfg->data_size,
+					 cfg->mem_policy);
 	} else {
 		ret = mem_create(&g->mem, backend, g->vm->fd,
-				 boot_size + ALIGN_UP(cfg->data_size, cfg->guest_page_size));
+				 boot_size + ALIGN_UP(cfg->data_size, cfg->guest_page_size),
+				 cfg->mem_policy);
 	}
 	if (!ret)
 		ret = vm_load_guest(g->vm, cfg, g->split ? &g->boot : &g->mem,

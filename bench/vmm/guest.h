@@ -18,7 +18,8 @@ struct guest {
 
 /*
  * Creates the VM, memory from backend for code, page tables, stacks and data (or, for a
- * backend the host cannot map, data only), loads cfg->payload and creates the vCPUs.
+ * backend the host cannot map, data only) bound by cfg->mem_policy before the first touch,
+ * loads cfg->payload and creates the vCPUs.
  */
 int guest_create(struct guest *g, const struct mem_backend *backend,
 		 const struct vm_guest_config *cfg);

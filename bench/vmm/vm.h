@@ -101,6 +101,8 @@ struct vm_guest_config {
 	uint64_t guest_page_size;
 	uint64_t data_size;
 	uint64_t param;
+	/* Where the guest's memory comes from (NUMA); NULL: where the kernel puts it. */
+	const struct mem_policy *mem_policy;
 };
 
 /* Bytes of boot memory the layout needs in front of the data area. */
