@@ -41,6 +41,21 @@ static int node_of_page(void *addr)
 	return status;
 }
 
+/* Why nothing here can be tested: a kernel without NUMA policies (CONFIG_NUMA off), or NULL. */
+static const char *numa_missing(void)
+{
+	if (get_mempolicy(NULL, NULL, 0, NULL, 0) && errno == ENOSYS)
+		return "the kernel has no NUMA policies (get_mempolicy: ENOSYS; CONFIG_NUMA off)";
+	return NULL;
+}
+
+#define SKIP_WITHOUT_NUMA()                         \
+	do {                                        \
+		const char *__why = numa_missing(); \
+		if (__why)                          \
+			SKIP(return, "%s", __why);  \
+	} while (0)
+
 static bool memfd_secret_works(void)
 {
 	int fd = (int)syscall(__NR_memfd_secret, 0);
@@ -80,6 +95,7 @@ FIXTURE_VARIANT_ADD(region, memfd_thp){
 FIXTURE_SETUP(region)
 {
 	memset(&self->mem, 0, sizeof(self->mem));
+	SKIP_WITHOUT_NUMA();
 }
 
 FIXTURE_TEARDOWN(region)
@@ -168,6 +184,7 @@ TEST(a_node_the_host_lacks_is_refused)
 	const struct mem_policy node5 = { .mode = MEM_POLICY_BIND, .nodes = 1 << 5 };
 	struct mem_region mem;
 
+	SKIP_WITHOUT_NUMA();
 	if (!access("/sys/devices/system/node/node5", F_OK))
 		SKIP(return, "this host has a node 5");
 	EXPECT_EQ(-EINVAL, mem_create(&mem, mem_backends[MEM_ANON], -1, SZ_2M, &node5));
@@ -183,6 +200,7 @@ TEST(memfd_secret_says_it_cannot_be_bound)
 {
 	struct mem_region mem;
 
+	SKIP_WITHOUT_NUMA();
 	if (!memfd_secret_works())
 		SKIP(return, "memfd_secret is not available here");
 	ASSERT_EQ(0, mem_create(&mem, mem_backends[MEM_MEMFD_SECRET], -1, SZ_2M, &node0));
@@ -219,6 +237,7 @@ TEST(guest_memfd_is_bound_where_the_kernel_keeps_a_policy)
 	struct vm *vm;
 
 	SKIP_WITHOUT_KVM();
+	SKIP_WITHOUT_NUMA();
 	ASSERT_EQ(0, vm_create(&vm, KVM_X86_DEFAULT_VM)) TH_LOG("%s", gmb_last_error());
 	if (!kvm_check_cap(vm->fd, KVM_CAP_GUEST_MEMFD)) {
 		vm_destroy(vm);
