@@ -6,7 +6,9 @@
  * access strategy, how the probe decides from the kernel's capabilities whether it can be
  * had, that creating memory fails loudly when it cannot, and that KVM really uses it.
  */
+#include <dirent.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -177,6 +179,75 @@ TEST_F(backend, populate_then_run)
 	if (g.mem.hva)
 		check_pattern(_metadata, &g, ~SEED);
 	guest_destroy(&g);
+}
+
+/* What a process holds: open fds, threads, resident memory (KiB). */
+struct holdings {
+	long fds, threads, rss_kb;
+};
+
+static void read_holdings(struct holdings *h)
+{
+	char line[256];
+	FILE *f;
+	DIR *d;
+
+	h->fds = h->threads = h->rss_kb = -1;
+	d = opendir("/proc/self/fd");
+	if (d) {
+		for (h->fds = 0; readdir(d);)
+			h->fds++;
+		closedir(d);
+	}
+	f = fopen("/proc/self/status", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		sscanf(line, "Threads: %ld", &h->threads);
+		sscanf(line, "VmRSS: %ld", &h->rss_kb);
+	}
+	if (f)
+		fclose(f);
+}
+
+#define HYGIENE_CYCLES 300
+
+/*
+ * Hundreds of guests from one backend, each created, run and destroyed: no fd (VM, vCPU,
+ * memfd, guest_memfd), thread or memory may stay behind. A memslot lives in its VM, so a VM fd
+ * left open would show here too.
+ */
+TEST_F(backend, nothing_leaks_over_many_guests)
+{
+	struct vm_guest_config cfg = {
+		.payload = guest_payload_find("touch"),
+		.nr_vcpus = 1,
+		.guest_page_size = SZ_4K,
+		.data_size = SZ_2M,
+		.param = SEED,
+	};
+	struct holdings before, after;
+
+	SKIP_WITHOUT_KVM();
+	SKIP_UNLESS_AVAILABLE();
+	for (int i = 0; i < HYGIENE_CYCLES; i++) {
+		struct guest g;
+
+		/* The first cycles warm the allocators; count from the tenth. */
+		if (i == 10)
+			read_holdings(&before);
+		ASSERT_EQ(0, guest_create(&g, mem_backends[variant->id], &cfg))
+		TH_LOG("cycle %d: %s", i, gmb_last_error());
+		run_touch(_metadata, &g, SEED);
+		guest_destroy(&g);
+	}
+	read_holdings(&after);
+	TH_LOG("%d guests: fds %ld -> %ld, threads %ld -> %ld, RSS %ld -> %ld KiB",
+	       HYGIENE_CYCLES - 10, before.fds, after.fds, before.threads, after.threads,
+	       before.rss_kb, after.rss_kb);
+	ASSERT_LT(0, before.fds);
+	EXPECT_EQ(before.fds, after.fds);
+	EXPECT_EQ(before.threads, after.threads);
+	/* 2 MiB of data a guest: a leak of one guest's memory in ten would pass 50 MiB. */
+	EXPECT_LT(after.rss_kb - before.rss_kb, 8 * 1024);
 }
 
 /* The backends with an access strategy, what the results call it, and what KVM calls it. */
