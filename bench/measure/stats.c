@@ -15,6 +15,15 @@ uint64_t stats_rng_next(struct stats_rng *rng)
 	return z ^ (z >> 31);
 }
 
+/*
+ * An index below n: the high half of a 64x64-bit product (Lemire), not a division, which would
+ * cost more than the generator itself in the bootstrap's inner loops. Its bias is below n/2^64.
+ */
+static inline size_t rng_below(struct stats_rng *rng, size_t n)
+{
+	return (size_t)(((unsigned __int128)stats_rng_next(rng) * n) >> 64);
+}
+
 double stats_rng_uniform(struct stats_rng *rng)
 {
 	return (double)(stats_rng_next(rng) >> 11) * 0x1.0p-53;
@@ -137,7 +146,7 @@ static double bootstrap_median(struct bootstrap_sample *s, struct stats_rng *rng
 {
 	memset(s->counts, 0, s->n * sizeof(*s->counts));
 	for (size_t i = 0; i < s->n; i++)
-		s->counts[s->rank_of[stats_rng_next(rng) % s->n]]++;
+		s->counts[s->rank_of[rng_below(rng, s->n)]]++;
 	return counted_median(s);
 }
 
@@ -305,7 +314,7 @@ static void draw_rounds(uint32_t *by_round, size_t n, struct stats_rng *rng)
 {
 	memset(by_round, 0, n * sizeof(*by_round));
 	for (size_t i = 0; i < n; i++)
-		by_round[stats_rng_next(rng) % n]++;
+		by_round[rng_below(rng, n)]++;
 }
 
 /* The median of a case's values in the rounds drawn (by_round, indexed like its values). */

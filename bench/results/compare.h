@@ -52,7 +52,7 @@ int compare_samples(const double *a, size_t na, const double *b, size_t nb, bool
  * bootstrap's two-sided p below alpha: the 1 - alpha interval excludes 1), and the far end of
  * the 95% interval at least the threshold away from 1.
  */
-#define COMPARE_GROUP_RESAMPLES 4000
+#define COMPARE_GROUP_RESAMPLES STATS_BOOTSTRAP_RESAMPLES
 
 struct compare_group_result {
 	size_t cases;
