@@ -12,6 +12,8 @@
 
 #include "kselftest_harness.h"
 
+#include "host/probe.h"
+
 #include "core/util.h"
 #include "results/results.h"
 #include "run/runner.h"
@@ -155,6 +157,8 @@ TEST(written_results_load_and_validate)
 
 		make_run(&rs, k ? CASE_PENDING : CASE_OK, statuses[k]);
 		snprintf(rs.run_dir, sizeof(rs.run_dir), "%s", dir);
+		/* A finished run records the memory it leaves behind; a killed one cannot. */
+		rs.memory_after = k ? NULL : probe_memory_now();
 		ASSERT_EQ(0, results_write(&rs));
 		snprintf(path, sizeof(path), "%s/%s", dir, RESULTS_JSON);
 		ASSERT_EQ(0, results_load(path, &doc))
@@ -172,6 +176,17 @@ TEST(written_results_load_and_validate)
 											     "sec"),
 					      "values")));
 		check_placement(_metadata, json_object_get(c, "placement"));
+		if (k) {
+			EXPECT_EQ(NULL, json_object_get(json_object_get(doc, "run"), "memory_"
+										     "after"));
+		} else {
+			json_t *after = json_object_get(json_object_get(doc, "run"), "memory_"
+										     "after");
+
+			EXPECT_TRUE(json_is_integer(
+				json_object_get(json_object_get(after, "directmap_kb"), "4k")));
+			EXPECT_LT(0, json_integer_value(json_object_get(after, "available_kb")));
+		}
 		json_decref(doc);
 		json_decref(rs.environment);
 		runner_free(&rs);

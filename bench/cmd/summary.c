@@ -5,6 +5,7 @@
  * each reason for a skip once (a backend that did not run is one reason), then failures in
  * full. --verbose gives the listing of one line per case; the CSV has it all.
  */
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,35 @@ static void print_calibration(const struct run_state *rs)
 	       short_rate(s.p10, p10, sizeof(p10)), short_rate(s.p90, p90, sizeof(p90)));
 }
 
+static long long memory_kb(json_t *memory, const char *key, const char *sub)
+{
+	json_t *v = json_object_get(memory, key);
+
+	return json_integer_value(sub ? json_object_get(v, sub) : v);
+}
+
+/*
+ * What the run left the host's memory with, said only when it moved: the direct map split
+ * further (splits are not undone, and later runs inherit them), or much less memory available.
+ */
+static void print_memory_left(const struct run_state *rs)
+{
+	json_t *before = json_object_get(rs->environment, "memory"), *after = rs->memory_after;
+	long long split =
+		memory_kb(after, "directmap_kb", "4k") - memory_kb(before, "directmap_kb", "4k");
+	long long lost =
+		memory_kb(before, "available_kb", NULL) - memory_kb(after, "available_kb", NULL);
+
+	if (!after || !before)
+		return;
+	if (split)
+		printf("\nthe direct map: DirectMap4k %+lld KiB over the run (splits are not "
+		       "undone; run.memory_after in the results)\n",
+		       split);
+	if (lost > 64 * 1024)
+		printf("\nMemAvailable %lld MiB lower after the run than before it\n", lost >> 10);
+}
+
 /* Each distinct reason for a skip once, with how many cases it covers. */
 static void print_skips(const struct run_state *rs)
 {
@@ -239,6 +269,7 @@ void print_summary(const struct run_state *rs, bool verbose)
 	for (int w = 0; w < rs->cfg.nr_workloads; w++)
 		print_matrix(rs, rs->cfg.workloads[w]);
 	print_calibration(rs);
+	print_memory_left(rs);
 	print_skips(rs);
 	print_failures(rs);
 	printf("\n(every case, with its interval and vs raw: --verbose, and summary.csv)\n");

@@ -47,6 +47,11 @@ void probe_host(struct host_caps *caps, struct backend_probe *probes);
 
 /* The environment: host, CPU, topology, kernel, settings, capabilities, backends. */
 struct json_t *probe_environment(const struct host_caps *caps);
+/*
+ * The memory the run leaves behind, read again at its end: DirectMap4k/2M/1G (splits of the
+ * direct map are not undone) and MemAvailable, in KiB.
+ */
+struct json_t *probe_memory_now(void);
 struct json_t *probe_backends_json(const struct backend_probe *probes, int count);
 
 #endif /* GMB_PROBE_H */

@@ -339,6 +339,9 @@ json_t *results_document(struct run_state *rs)
 				      rs->finished[0] ? rs->finished : NULL, "status", rs->status,
 				      "command_line", argv, "options", options_json(&rs->cfg)));
 	json_object_set_new(root, "environment", json_incref(rs->environment));
+	if (rs->memory_after)
+		json_object_set_new(json_object_get(root, "run"), "memory_after",
+				    json_incref(rs->memory_after));
 	json_object_set_new(root, "backends", probe_backends_json(rs->probes, MEM_NR_BACKENDS));
 	json_object_set_new(root, "cases", cases);
 	return root;

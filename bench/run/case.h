@@ -120,6 +120,7 @@ struct run_state {
 	const char *status; /* "running", "complete", "interrupted", "failed" */
 	uint32_t tsc_khz;
 	struct json_t *environment;
+	struct json_t *memory_after; /* probe_memory_now() once every guest is gone */
 	/*
 	 * Called after rounds to write what has been measured so far (the command sets it to
 	 * the results writer): the runner produces samples and does not know how they are kept.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "host/probe.h"
 #include "measure/placement.h"
 #include "run/runner.h"
 
@@ -466,6 +468,8 @@ int runner_run(struct run_state *rs)
 		case_runtime_destroy(cr);
 	}
 	rs->status = runner_stop_requested ? "interrupted" : "complete";
+	/* Every guest is gone: what the host's memory is left with is the run's doing. */
+	rs->memory_after = probe_memory_now();
 	return rs->checkpoint ? rs->checkpoint(rs) : 0;
 }
 
@@ -484,4 +488,6 @@ void runner_free(struct run_state *rs)
 	free(rs->cases);
 	rs->cases = NULL;
 	rs->nr_cases = 0;
+	json_decref(rs->memory_after);
+	rs->memory_after = NULL;
 }
