@@ -64,19 +64,25 @@ def metric(unit, better, values):
             "summary": summary(values)}
 
 
-def case(case_id, workload, variant, backend, operation, mode, rates):
+def case(case_id, workload, variant, backend, operation, mode, rates, calibration=None):
     one, many = operation
     twin = "/raw" if mode == "raw" else ""
-    return {"id": case_id + twin, "workload": workload, "variant": variant, "backend": backend,
-            "mode": mode, "vcpus": 1, "guest_page_size": 4096, "data_size": 2097152,
-            "status": "ok", "iterations_per_sample": 1000,
-            "metrics": {f"{many}_per_sec": metric("1/s", "higher", rates),
-                        f"{many}_per_sec_per_vcpu": metric("1/s", "higher", rates),
-                        f"ns_per_{one}": metric("ns", "lower", [1e9 / r for r in rates])}}
+    doc = {"id": case_id + twin, "workload": workload, "variant": variant, "backend": backend,
+           "mode": mode, "vcpus": 1, "guest_page_size": 4096, "data_size": 2097152,
+           "status": "ok", "iterations_per_sample": 1000,
+           "metrics": {f"{many}_per_sec": metric("1/s", "higher", rates),
+                       f"{many}_per_sec_per_vcpu": metric("1/s", "higher", rates),
+                       f"ns_per_{one}": metric("ns", "lower", [1e9 / r for r in rates])}}
+    if calibration:
+        # As run --normalize records it: the rate over the calibration of its round.
+        doc["metrics"][f"{many}_per_sec_normalized"] = metric(
+            "ratio", "higher", [r / c for r, c in zip(rates, calibration)])
+    return doc
 
 
 def history(host, seed, nights=30, samples=10, noise=0.02, night_noise=0.0, step=None,
-            kernel_from=None, cmdline_from=None, cases=1, slow_rounds=0.0, workload_step=None):
+            kernel_from=None, cmdline_from=None, cases=1, slow_rounds=0.0, workload_step=None,
+            normalized=False):
     """The documents, night by night. step, workload_step, kernel_from, cmdline_from:
     (night, value)."""
     if not 1 <= cases <= 1 + len(MORE_CASES):
@@ -93,6 +99,9 @@ def history(host, seed, nights=30, samples=10, noise=0.02, night_noise=0.0, step
         # Drawn only when asked for, so that the histories without it stay as they were.
         speed = [SLOW if rng.random() < slow_rounds else 1.0 for _ in range(samples)] \
             if slow_rounds else [1.0] * samples
+        # The calibration of each round sees the round's speed, with 1% noise of its own.
+        calibration = [1e6 * day_level * s * (1 + rng.gauss(0, 0.01)) for s in speed] \
+            if normalized else None
         docs_cases = []
         for case_id, workload, variant, backend, operation, level in \
                 CASES[:1] + MORE_CASES[:cases - 1] + CASES[1:]:
@@ -103,7 +112,7 @@ def history(host, seed, nights=30, samples=10, noise=0.02, night_noise=0.0, step
             for mode in ("harness", "raw"):
                 rates = [level * day_level * s * (1 + rng.gauss(0, noise)) for s in speed]
                 docs_cases.append(case(case_id, workload, variant, backend, operation, mode,
-                                       rates))
+                                       rates, calibration))
         docs_cases.append({"id": "mmio-storm/pio/gmem/vcpus=1/gpage=4K/size=2M",
                       "workload": "mmio-storm", "variant": "pio", "backend": "gmem",
                       "mode": "harness", "vcpus": 1, "guest_page_size": 4096,
@@ -152,13 +161,16 @@ def main():
     ap.add_argument("--cases", type=int, default=1, help="harness cases of mmio-storm")
     ap.add_argument("--slow-rounds", type=float, default=0.0, metavar="P")
     ap.add_argument("--workload-step", nargs=2, metavar=("NIGHT", "FRACTION"))
+    ap.add_argument("--normalized", action="store_true",
+                    help="each case's rate over its round's calibration too (run --normalize)")
     a = ap.parse_args()
     docs = history(a.host, a.seed, a.nights, a.samples, a.noise, a.night_noise,
                    a.step and (int(a.step[0]), float(a.step[1])),
                    a.kernel_from and (int(a.kernel_from[0]), a.kernel_from[1]),
                    a.cmdline_from and (int(a.cmdline_from[0]), a.cmdline_from[1]),
                    a.cases, a.slow_rounds,
-                   a.workload_step and (int(a.workload_step[0]), float(a.workload_step[1])))
+                   a.workload_step and (int(a.workload_step[0]), float(a.workload_step[1])),
+                   a.normalized)
     for doc in docs:
         started = datetime.strptime(doc["run"]["started"], "%Y-%m-%dT%H:%M:%SZ")
         d = os.path.join(a.outdir, f"{started:%Y%m%d-%H%M%S}-{a.host}-{doc['run']['id']}")
