@@ -173,14 +173,40 @@ static bool metric_in_guest_time(enum metric_id id)
 }
 
 /*
- * The case's rate over the calibration's, round by round: the k-th kept sample of each was
- * taken in the same round. Returns the count, or -ENODATA with the reason.
+ * Case cr's rate over case other's, round by round: the k-th kept sample of each was taken in
+ * the same round. Into ratios[] (room for cr->nr_samples) unless it is NULL; returns the count.
  */
+static unsigned int paired_rate_ratios(const struct run_state *rs, const struct case_result *cr,
+				       const struct case_result *other, double *ratios)
+{
+	unsigned int n = 0, a = 0, b = 0;
+
+	while (a < cr->nr_samples && b < other->nr_samples) {
+		if (cr->samples[a].warmup) {
+			a++;
+			continue;
+		}
+		if (other->samples[b].warmup) {
+			b++;
+			continue;
+		}
+		if (ratios)
+			ratios[n] =
+				sample_metric(rs, cr, &cr->samples[a], METRIC_OPS_PER_SEC) /
+				sample_metric(rs, other, &other->samples[b], METRIC_OPS_PER_SEC);
+		n++;
+		a++;
+		b++;
+	}
+	return n;
+}
+
+/* The case's rate over the calibration's, round by round; -ENODATA with the reason. */
 static int normalized_values(const struct run_state *rs, const struct case_result *cr,
 			     double *values, const char **why)
 {
 	const struct case_result *cal = case_calibration(rs);
-	unsigned int n = 0, a = 0, b = 0;
+	unsigned int n;
 
 	if (!cal) {
 		*why = "no calibration in this run (run --normalize)";
@@ -190,22 +216,7 @@ static int normalized_values(const struct run_state *rs, const struct case_resul
 		*why = "this is the calibration";
 		return -ENODATA;
 	}
-	while (a < cr->nr_samples && b < cal->nr_samples) {
-		if (cr->samples[a].warmup) {
-			a++;
-			continue;
-		}
-		if (cal->samples[b].warmup) {
-			b++;
-			continue;
-		}
-		if (values)
-			values[n] = sample_metric(rs, cr, &cr->samples[a], METRIC_OPS_PER_SEC) /
-				    sample_metric(rs, cal, &cal->samples[b], METRIC_OPS_PER_SEC);
-		n++;
-		a++;
-		b++;
-	}
+	n = paired_rate_ratios(rs, cr, cal, values);
 	if (!n) {
 		*why = "the calibration has no kept sample in this case's rounds";
 		return -ENODATA;
@@ -288,22 +299,8 @@ int case_metric_summary(const struct run_state *rs, unsigned int index, enum met
 int case_paired_ratios(const struct run_state *rs, const struct case_result *cr, double *ratios)
 {
 	const struct case_result *twin = case_raw_twin(rs, cr);
-	unsigned int n = 0, a = 0, b = 0;
 
 	if (!twin)
 		return -ENOENT;
-	/* The k-th kept sample of each was taken in the same round. */
-	while (a < cr->nr_samples && b < twin->nr_samples) {
-		if (cr->samples[a].warmup) {
-			a++;
-			continue;
-		}
-		if (twin->samples[b].warmup) {
-			b++;
-			continue;
-		}
-		ratios[n++] = sample_metric(rs, cr, &cr->samples[a++], METRIC_OPS_PER_SEC) /
-			      sample_metric(rs, twin, &twin->samples[b++], METRIC_OPS_PER_SEC);
-	}
-	return (int)n;
+	return (int)paired_rate_ratios(rs, cr, twin, ratios);
 }
