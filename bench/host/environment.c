@@ -194,26 +194,24 @@ json_t *probe_memory_now(void)
 static json_t *memory_json(const struct host_caps *caps)
 {
 	char defrag[32] = "";
-	uint64_t total = 0, dm4k = 0, dm2m = 0, dm1g = 0, available = 0;
+	uint64_t total = 0;
+	json_t *memory;
 
-	/* The direct map's state: splits are not undone, so earlier runs leave it fragmented. */
 	read_proc_key("/proc/meminfo", "MemTotal", &total);
-	read_proc_key("/proc/meminfo", "DirectMap4k", &dm4k);
-	read_proc_key("/proc/meminfo", "DirectMap2M", &dm2m);
-	read_proc_key("/proc/meminfo", "DirectMap1G", &dm1g);
-	read_proc_key("/proc/meminfo", "MemAvailable", &available);
 	read_text_file("/sys/kernel/mm/transparent_hugepage/defrag", defrag, sizeof(defrag));
-	return json_pack("{s:I, s:{s:I, s:I, s:I}, s:{s:s, s:s, s:s}, s:{s:I, s:I}, s:b, s:s?, "
-			 "s:o, s:I}",
-			 "total_mib", (json_int_t)(total >> 10), "directmap_kb", "4k",
-			 (json_int_t)dm4k, "2m", (json_int_t)dm2m, "1g", (json_int_t)dm1g, "thp",
-			 "enabled", caps->thp_enabled, "shmem_enabled", caps->thp_shmem_enabled,
-			 "defrag", defrag, "hugetlb_free", "2M",
-			 (json_int_t)caps->hugepages_2m_free, "1G",
-			 (json_int_t)caps->hugepages_1g_free, "secretmem", caps->secretmem,
-			 "secretmem_reason", caps->secretmem ? NULL : caps->secretmem_error,
-			 "free_page_reporting", page_reporting_json(), "available_kb",
-			 (json_int_t)available);
+	memory = json_pack("{s:I, s:{s:s, s:s, s:s}, s:{s:I, s:I}, s:b, s:s?, s:o}", "total_mib",
+			   (json_int_t)(total >> 10), "thp", "enabled", caps->thp_enabled,
+			   "shmem_enabled", caps->thp_shmem_enabled, "defrag", defrag,
+			   "hugetlb_free", "2M", (json_int_t)caps->hugepages_2m_free, "1G",
+			   (json_int_t)caps->hugepages_1g_free, "secretmem", caps->secretmem,
+			   "secretmem_reason", caps->secretmem ? NULL : caps->secretmem_error,
+			   "free_page_reporting", page_reporting_json());
+	/*
+	 * The direct map's state and MemAvailable, as the run's end reads them again: splits are
+	 * not undone, so earlier runs leave the direct map fragmented.
+	 */
+	json_object_update_new(memory, probe_memory_now());
+	return memory;
 }
 
 static json_t *counters_json(void)
