@@ -191,6 +191,7 @@ void host_caps_read(struct host_caps *caps)
 	caps->cap_memory_attributes = kvm_check_cap(vm_fd, KVM_CAP_MEMORY_ATTRIBUTES);
 	caps->cap_gmem_no_direct_map_access =
 		kvm_check_cap(vm_fd, KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS);
+	caps->cap_gmem_convert_in_place = kvm_check_cap(vm_fd, KVM_CAP_GMEM_CONVERT_IN_PLACE);
 	close(vm_fd);
 	close(kvm_fd);
 	caps->kvm_usable = true;

@@ -144,6 +144,7 @@ static json_t *kvm_json(const struct host_caps *caps)
 		{ "KVM_CAP_MAX_VCPUS", caps->cap_max_vcpus },
 		{ "KVM_CAP_TSC_CONTROL", caps->cap_tsc_control },
 		{ "KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS", caps->cap_gmem_no_direct_map_access },
+		{ "KVM_CAP_GMEM_CONVERT_IN_PLACE", caps->cap_gmem_convert_in_place },
 	};
 	json_t *capabilities = json_object();
 
