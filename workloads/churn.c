@@ -22,6 +22,16 @@
  *                        VMM discards the side it converted away from (a punch of the
  *                        guest_memfd, MADV_DONTNEED of the shared side). The guest refaults
  *                        zeroes.
+ *   in-place-4k, -2m     KVM_SET_MEMORY_ATTRIBUTES2 on the guest_memfd itself (the kernel
+ *                        series; a default VM, guest_memfd with MMAP | INIT_SHARED): each
+ *                        conversion flips the range, shared to private or back (half the
+ *                        conversions each way). Private takes it out of the host's mappings
+ *                        and the direct map; the pages stay, with their contents, and the
+ *                        guest keeps its mapping of them, so nothing refaults.
+ *   in-place-kvm-4k, -2m in place, and after each conversion KVM itself reads the range's
+ *                        first page (the guest's movsq from it to MMIO, emulated): through
+ *                        the backend's access strategy, the cost and the flushes of seed
+ *                        000's per-mm mapping against restoring the direct map.
  *
  * Who asks: the guest, through the ucall channel (GMB_UCALL_CONVERT, a port I/O exit), which
  * every KVM has; the host converts and resumes it. One operation is one conversion of one
@@ -31,11 +41,13 @@
  * Integrity: the guest checks every page of a range before converting it (its last pattern:
  * nothing else touched it) and after (zeroes, or the pattern kept), and any mismatch fails the
  * case; before every sample the host checks through its own mapping that every page of the data
- * area holds the generation it counted.
+ * area holds the generation it counted, and that a range converted to private in place faults
+ * when the host reads it.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -43,20 +55,30 @@
 #include "core/util.h"
 #include "run/workload.h"
 
-enum churn_mechanism { CHURN_PUNCH, CHURN_REMAP, CHURN_ATTRIBUTES };
+enum churn_mechanism { CHURN_PUNCH, CHURN_REMAP, CHURN_ATTRIBUTES, CHURN_IN_PLACE };
 
 static const struct churn_variant {
 	const char *name;
 	enum churn_mechanism mechanism;
 	uint64_t range;
+	bool kvm_read; /* KVM reads the range after each conversion */
 } churn_variants[] = {
-	{ "punch-4k", CHURN_PUNCH, SZ_4K },	      { "punch-2m", CHURN_PUNCH, SZ_2M },
-	{ "remap-4k", CHURN_REMAP, SZ_4K },	      { "remap-2m", CHURN_REMAP, SZ_2M },
-	{ "attributes-4k", CHURN_ATTRIBUTES, SZ_4K }, { "attributes-2m", CHURN_ATTRIBUTES, SZ_2M },
+	{ "punch-4k", CHURN_PUNCH, SZ_4K },
+	{ "punch-2m", CHURN_PUNCH, SZ_2M },
+	{ "remap-4k", CHURN_REMAP, SZ_4K },
+	{ "remap-2m", CHURN_REMAP, SZ_2M },
+	{ "attributes-4k", CHURN_ATTRIBUTES, SZ_4K },
+	{ "attributes-2m", CHURN_ATTRIBUTES, SZ_2M },
+	{ "in-place-4k", CHURN_IN_PLACE, SZ_4K },
+	{ "in-place-2m", CHURN_IN_PLACE, SZ_2M },
+	{ "in-place-kvm-4k", CHURN_IN_PLACE, SZ_4K, true },
+	{ "in-place-kvm-2m", CHURN_IN_PLACE, SZ_2M, true },
 };
 
 static const char *const churn_variant_names[] = {
-	"punch-4k", "punch-2m", "remap-4k", "remap-2m", "attributes-4k", "attributes-2m", NULL,
+	"punch-4k",	   "punch-2m",	      "remap-4k",    "remap-2m",
+	"attributes-4k",   "attributes-2m",   "in-place-4k", "in-place-2m",
+	"in-place-kvm-4k", "in-place-kvm-2m", NULL,
 };
 
 struct churn_case {
@@ -64,12 +86,18 @@ struct churn_case {
 	uint64_t nr_ranges;
 	uint64_t data_offset;  /* of the data area in the backend's region */
 	uint64_t *generations; /* the host's count of each range's conversions */
+	uint64_t last_range;   /* the range converted last */
 };
 
-/* attributes: a range starts private; an odd generation is shared. */
+/*
+ * attributes: a range starts private, an odd generation is shared; in-place: a range starts
+ * shared, an odd generation is private.
+ */
 static bool churn_range_shared(const struct churn_case *cc, uint64_t r)
 {
-	return cc->generations[r] & 1;
+	bool odd = cc->generations[r] & 1;
+
+	return cc->variant->mechanism == CHURN_IN_PLACE ? !odd : odd;
 }
 
 static const struct churn_variant *churn_variant(const char *name)
@@ -101,6 +129,23 @@ static int churn_valid(const struct wl_params *params, const struct host_caps *c
 			 "backend's");
 		return -EOPNOTSUPP;
 	}
+	if (v->mechanism == CHURN_IN_PLACE && !b->convert) {
+		snprintf(reason, len, "%s is not a guest_memfd with MMAP | INIT_SHARED", b->name);
+		return -EOPNOTSUPP;
+	}
+	if (v->mechanism == CHURN_IN_PLACE && !caps->cap_gmem_convert_in_place) {
+		snprintf(reason, len,
+			 "KVM_CAP_GMEM_CONVERT_IN_PLACE is 0: no in-place conversion "
+			 "(the kernel series in kernel-patches/ has it)");
+		return -EOPNOTSUPP;
+	}
+	if (v->kvm_read && b->access != MEM_ACCESS_DIRECT_MAP && b->access != MEM_ACCESS_PER_MM) {
+		snprintf(reason, len,
+			 "KVM reaches a private range only through the DIRECT_MAP or PER_MM "
+			 "strategy (gmem-dmap, gmem-permm): through the VMM's mapping it gets "
+			 "SIGBUS");
+		return -EOPNOTSUPP;
+	}
 	if (v->mechanism == CHURN_REMAP && b->no_host_map) {
 		snprintf(reason, len, "%s has no host mapping to remap", b->name);
 		return -EOPNOTSUPP;
@@ -130,10 +175,12 @@ static void churn_teardown(struct wl_case *wc)
 
 /*
  * Whether the mechanism leaves the guest zeroes: a punch and a change of attributes always
- * (the side converted to was discarded), a remap of anonymous memory.
+ * (the side converted to was discarded), a remap of anonymous memory; in place never.
  */
 static bool churn_expect_zero(const struct churn_variant *v, const struct mem_backend *b)
 {
+	if (v->mechanism == CHURN_IN_PLACE)
+		return false;
 	return v->mechanism != CHURN_REMAP || b->id == MEM_ANON || b->id == MEM_ANON_THP;
 }
 
@@ -147,7 +194,8 @@ static int churn_setup(struct wl_case *wc)
 		.guest_page_size = wc->params.guest_page_size,
 		.data_size = wc->params.data_size,
 		.param = v->range |
-			 (churn_expect_zero(v, wc->params.backend) ? GMB_CHURN_EXPECT_ZERO : 0),
+			 (churn_expect_zero(v, wc->params.backend) ? GMB_CHURN_EXPECT_ZERO : 0) |
+			 (v->kvm_read ? GMB_CHURN_KVM_READ : 0),
 	};
 	int ret;
 
@@ -195,6 +243,18 @@ static int churn_sample_begin(struct wl_case *wc)
 	if (!base)
 		return 0; /* private memory: only the guest can check it, and does */
 	for (uint64_t r = 0; r < cc->nr_ranges; r++) {
+		if (cc->variant->mechanism == CHURN_IN_PLACE && !churn_range_shared(cc, r)) {
+			const uint8_t *p = base + cc->data_offset + r * range;
+			int sig = read_faults(p);
+
+			if (sig != SIGBUS)
+				return gmb_error(EIO,
+						 "integrity: range %" PRIu64 " is private, yet the "
+						 "host's "
+						 "read of it %s",
+						 r, sig ? strsignal(sig) : "succeeded");
+			continue;
+		}
 		for (uint64_t off = r * range; off < (r + 1) * range; off += SZ_4K) {
 			uint64_t got = *(const volatile uint64_t *)(base + cc->data_offset + off);
 			uint64_t want = gmb_churn_pattern(data_gpa + off, cc->generations[r]);
@@ -255,11 +315,38 @@ static int churn_convert(struct wl_case *wc, const struct ucall *uc, uint64_t *w
 		ret = mem_punch_hole(&wc->guest.mem, offset, range);
 	else if (cc->variant->mechanism == CHURN_REMAP)
 		ret = mem_remap(&wc->guest.mem, offset, range);
+	else if (cc->variant->mechanism == CHURN_IN_PLACE)
+		ret = mem_convert(&wc->guest.mem, offset, range, churn_range_shared(cc, r));
 	else
 		ret = churn_flip_attributes(wc, r, offset);
 	*work_ns += now_ns() - start;
 	cc->generations[r]++;
+	cc->last_range = r;
 	return ret;
+}
+
+/*
+ * in-place-kvm: the MMIO write of the movsq KVM emulated after a conversion. Its data is what
+ * KVM read from the range's first page through its access strategy: the pattern the guest
+ * wrote before the conversion.
+ */
+static int churn_kvm_read(struct wl_case *wc, struct vcpu *vcpu)
+{
+	struct churn_case *cc = wc->priv;
+	const struct kvm_run *run = vcpu->run;
+	uint64_t gpa = wc->guest.vm->layout.data_gpa + cc->last_range * cc->variant->range;
+	uint64_t want = gmb_churn_pattern(gpa, cc->generations[cc->last_range] - 1), got = 0;
+
+	if (run->exit_reason != KVM_EXIT_MMIO || !run->mmio.is_write || run->mmio.len != 8 ||
+	    run->mmio.phys_addr != wc->guest.vm->layout.mmio_gpa)
+		return vcpu_unexpected_exit(vcpu, NULL);
+	memcpy(&got, run->mmio.data, sizeof(got));
+	if (got != want)
+		return gmb_error(EIO,
+				 "integrity: KVM read 0x%" PRIx64 " at GPA 0x%" PRIx64 ", expected "
+										       "0x%" PRIx64,
+				 got, gpa, want);
+	return 0;
 }
 
 static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t iterations,
@@ -289,7 +376,12 @@ static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t itera
 		case GMB_UCALL_RESULT:
 			break;
 		case GMB_UCALL_NONE:
-			return vcpu_unexpected_exit(vcpu, NULL);
+			if (!cc->variant->kvm_read)
+				return vcpu_unexpected_exit(vcpu, NULL);
+			ret = churn_kvm_read(wc, vcpu);
+			if (ret)
+				return ret;
+			continue;
 		default:
 			return vcpu_unexpected_exit(vcpu, &uc);
 		}
@@ -309,7 +401,8 @@ static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t itera
 
 const struct workload wl_churn = {
 	.name = "conversion-churn",
-	.description = "a range taken from the guest and given back: punch, remap, attributes",
+	.description = "a range taken from the guest and given back: punch, remap, attributes, in "
+		       "place",
 	.op_name = "conversion",
 	.op_plural = "conversions",
 	.variants = churn_variant_names,

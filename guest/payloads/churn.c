@@ -7,7 +7,10 @@
  * it), ask the host to convert it (GMB_UCALL_CONVERT: the host punches, remaps or converts it
  * and resumes), then refault it: read each page (zero when the conversion discards, else the
  * old pattern) and write the next generation's pattern. The refault is timed per conversion
- * and recorded per page; the whole loop is the conversion rate.
+ * and recorded per page; the whole loop is the conversion rate. With GMB_CHURN_KVM_READ, KVM
+ * reads the range's first page right after the conversion: a movsq from it to MMIO, which KVM
+ * emulates, reading the source through its own way into that memory (the host checks the
+ * bytes it is given).
  *
  * Per sample: SYNC asks the host for a conversion count (0 ends the run); RESULT reports
  * cycles, conversions and the refault percentiles.
@@ -31,11 +34,19 @@ static void check_range(uint64_t gpa, uint64_t range, uint64_t generation)
 		GUEST_ASSERT_EQ(*(volatile uint64_t *)p, gmb_churn_pattern(p, generation));
 }
 
+static void kvm_reads(uint64_t gpa, uint64_t mmio_gpa)
+{
+	uint64_t src = gpa, dst = mmio_gpa;
+
+	asm volatile("movsq" : "+S"(src), "+D"(dst) : : "memory");
+}
+
 uint64_t guest_main(uint64_t vcpu_id, uint64_t nr_vcpus, uint64_t data_gpa, uint64_t data_size,
 		    uint64_t param, uint64_t mmio_gpa)
 {
-	uint64_t range = param & ~GMB_CHURN_EXPECT_ZERO;
+	uint64_t range = param & ~GMB_CHURN_FLAGS;
 	int expect_zero = (param & GMB_CHURN_EXPECT_ZERO) != 0;
+	int kvm_read = (param & GMB_CHURN_KVM_READ) != 0;
 	uint64_t nr_ranges = gmb_churn_ranges(data_size, range), next = 0;
 	uint64_t *generations = (uint64_t *)(data_gpa + nr_ranges * range);
 	struct latencies lat;
@@ -60,6 +71,8 @@ uint64_t guest_main(uint64_t vcpu_id, uint64_t nr_vcpus, uint64_t data_gpa, uint
 			next = next + 1 == nr_ranges ? 0 : next + 1;
 			check_range(gpa, range, generations[r]);
 			ucall(GMB_UCALL_CONVERT, gpa, range, 0, 0, 0);
+			if (kvm_read)
+				kvm_reads(gpa, mmio_gpa);
 			t = rdtsc_ordered();
 			refault(gpa, range, generations[r], expect_zero);
 			latencies_record(&lat, rdtsc_ordered() - t, range / 4096);
