@@ -88,14 +88,20 @@ struct gmb_guest_args {
  * conversion-churn: the parameter is the range size (a multiple of 4 KiB) with
  * GMB_CHURN_EXPECT_ZERO or'd in when a conversion discards the range's contents, and
  * GMB_CHURN_KVM_READ when, after each conversion, KVM itself must read the range's first page
- * (the guest copies its first 8 bytes to MMIO with movsq, which KVM emulates). The data area
+ * (the guest copies its first 8 bytes to MMIO with movsq, which KVM emulates), and
+ * GMB_CHURN_HYPERCALL when the guest asks for a conversion with KVM_HC_MAP_GPA_RANGE, which
+ * exits to the host (KVM_CAP_EXIT_HYPERCALL), instead of the ucall channel. The data area
  * is that many whole ranges, then the metadata: each range's generation (8 bytes) and the
  * latencies (GMB_CHURN_LATENCY_BYTES), rounded up to a whole range. Page p of a range of
  * generation g holds gmb_churn_pattern(p's GPA, g) in its first 8 bytes.
  */
 #define GMB_CHURN_EXPECT_ZERO	1ULL
 #define GMB_CHURN_KVM_READ	2ULL
-#define GMB_CHURN_FLAGS		(GMB_CHURN_EXPECT_ZERO | GMB_CHURN_KVM_READ)
+#define GMB_CHURN_HYPERCALL	4ULL
+#define GMB_CHURN_FLAGS		(GMB_CHURN_EXPECT_ZERO | GMB_CHURN_KVM_READ | GMB_CHURN_HYPERCALL)
+/* KVM_HC_MAP_GPA_RANGE's number and its attributes' page-size field (linux/kvm_para.h). */
+#define GMB_HC_MAP_GPA_RANGE	 12ULL
+#define GMB_MAP_GPA_RANGE_PAGE_SZ_2M 1ULL
 #define GMB_CHURN_LATENCY_BYTES 0x40000ULL
 
 #ifndef __ASSEMBLER__

@@ -73,6 +73,7 @@ FIXTURE_SETUP(churn)
 		SKIP(return, "%s: %s", self->wc.params.backend->name, probe.reason);
 	if (wl_churn.valid(&self->wc.params, &self->caps, reason, sizeof(reason)))
 		SKIP(return, "%s", reason);
+	self->wc.caps = &self->caps;
 	ASSERT_EQ(0, wl_churn.setup(&self->wc))
 	{
 		TH_LOG("%s", gmb_last_error());
@@ -96,6 +97,14 @@ TEST_F_TIMEOUT(churn, conversions_refault_and_keep_integrity, 180)
 {
 	uint64_t range = range_of(variant->name);
 	uint64_t conversions = gmb_churn_ranges(DATA_SIZE, range) + 3;
+	bool hypercall = self->caps.cap_exit_hypercall & (1L << KVM_HC_MAP_GPA_RANGE);
+
+	/* The guest asks by hypercall wherever KVM can exit on it, and the case says so. */
+	EXPECT_NE(NULL, strstr(self->wc.note, hypercall ? "with KVM_HC_MAP_GPA_RANGE"
+							: "through the ucall channel"))
+	{
+		TH_LOG("note: %s", self->wc.note);
+	}
 
 	for (int sample = 0; sample < 3; sample++) {
 		struct wl_vcpu_sample s = { 0 };

@@ -33,8 +33,10 @@
  *                        the backend's access strategy, the cost and the flushes of seed
  *                        000's per-mm mapping against restoring the direct map.
  *
- * Who asks: the guest, through the ucall channel (GMB_UCALL_CONVERT, a port I/O exit), which
- * every KVM has; the host converts and resumes it. One operation is one conversion of one
+ * Who asks: the guest, as a confidential guest does, with KVM_HC_MAP_GPA_RANGE where KVM can
+ * exit to userspace on it (KVM_CAP_EXIT_HYPERCALL), else through the ucall channel
+ * (GMB_UCALL_CONVERT, a port I/O exit every KVM has); the case's note says which. The host
+ * converts and resumes it. One operation is one conversion of one
  * range, the guest's refault of it included (the guest payload says what it checks); the
  * host's own share (the punch or the remap syscall) is timed apart as host_convert_ns.
  *
@@ -49,6 +51,7 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "core/kvm_uapi.h"
@@ -184,8 +187,42 @@ static bool churn_expect_zero(const struct churn_variant *v, const struct mem_ba
 	return v->mechanism != CHURN_REMAP || b->id == MEM_ANON || b->id == MEM_ANON_THP;
 }
 
+/*
+ * The guest asks by KVM_HC_MAP_GPA_RANGE when KVM can exit to userspace on it: the
+ * hypercall's exit is enabled here, before the guest runs. Says which in wc->note.
+ */
+static bool churn_use_hypercall(struct wl_case *wc)
+{
+	long mask = wc->caps ? wc->caps->cap_exit_hypercall : 0;
+	bool yes = mask & (1L << KVM_HC_MAP_GPA_RANGE);
+
+	if (yes)
+		snprintf(wc->note, sizeof(wc->note),
+			 "conversions asked with KVM_HC_MAP_GPA_RANGE (KVM_CAP_EXIT_HYPERCALL)");
+	else
+		snprintf(wc->note, sizeof(wc->note),
+			 "conversions asked through the ucall channel: KVM_CAP_EXIT_HYPERCALL is "
+			 "0x%lx, no KVM_HC_MAP_GPA_RANGE",
+			 mask);
+	return yes;
+}
+
+static int churn_enable_hypercall(struct wl_case *wc)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_EXIT_HYPERCALL,
+		.args = { 1ULL << KVM_HC_MAP_GPA_RANGE },
+	};
+
+	if (ioctl(wc->guest.vm->fd, KVM_ENABLE_CAP, &cap))
+		return gmb_error(errno, "KVM_ENABLE_CAP(KVM_CAP_EXIT_HYPERCALL) failed: %s",
+				 strerror(errno));
+	return 0;
+}
+
 static int churn_setup(struct wl_case *wc)
 {
+	bool hypercall = churn_use_hypercall(wc);
 	struct churn_case *cc = calloc(1, sizeof(*cc));
 	const struct churn_variant *v = churn_variant(wc->params.variant);
 	struct vm_guest_config cfg = {
@@ -195,7 +232,8 @@ static int churn_setup(struct wl_case *wc)
 		.data_size = wc->params.data_size,
 		.param = v->range |
 			 (churn_expect_zero(v, wc->params.backend) ? GMB_CHURN_EXPECT_ZERO : 0) |
-			 (v->kvm_read ? GMB_CHURN_KVM_READ : 0),
+			 (v->kvm_read ? GMB_CHURN_KVM_READ : 0) |
+			 (hypercall ? GMB_CHURN_HYPERCALL : 0),
 	};
 	int ret;
 
@@ -221,6 +259,8 @@ static int churn_setup(struct wl_case *wc)
 		ret = gmb_error(EPROTO,
 				"%s: the guest would expect the wrong contents after a remap",
 				wc->params.backend->name);
+	if (!ret && hypercall)
+		ret = churn_enable_hypercall(wc);
 	/* The guest writes generation 0 to every range, then stops at its first SYNC. */
 	if (!ret)
 		ret = wl_run_to_first_sync(wc);
@@ -344,9 +384,25 @@ static int churn_kvm_read(struct wl_case *wc, struct vcpu *vcpu)
 	if (got != want)
 		return gmb_error(EIO,
 				 "integrity: KVM read 0x%" PRIx64 " at GPA 0x%" PRIx64 ", expected "
-										       "0x%" PRIx64,
+				 "0x%" PRIx64,
 				 got, gpa, want);
 	return 0;
+}
+
+/* A KVM_HC_MAP_GPA_RANGE exit: the same conversion as a ucall's; the guest sees 0 or -EIO. */
+static int churn_hypercall(struct wl_case *wc, struct vcpu *vcpu, uint64_t *work_ns)
+{
+	struct kvm_run *run = vcpu->run;
+	struct ucall uc = { .cmd = GMB_UCALL_CONVERT };
+	int ret;
+
+	if (run->hypercall.nr != KVM_HC_MAP_GPA_RANGE)
+		return vcpu_unexpected_exit(vcpu, NULL);
+	uc.args[0] = run->hypercall.args[0];
+	uc.args[1] = run->hypercall.args[1] * SZ_4K;
+	ret = churn_convert(wc, &uc, work_ns);
+	run->hypercall.ret = ret ? (uint64_t)-EIO : 0;
+	return ret;
 }
 
 static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t iterations,
@@ -376,11 +432,15 @@ static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t itera
 		case GMB_UCALL_RESULT:
 			break;
 		case GMB_UCALL_NONE:
-			if (!cc->variant->kvm_read)
+			if (vcpu->run->exit_reason == KVM_EXIT_HYPERCALL)
+				ret = churn_hypercall(wc, vcpu, &out->host_work_ns);
+			else if (cc->variant->kvm_read)
+				ret = churn_kvm_read(wc, vcpu);
+			else
 				return vcpu_unexpected_exit(vcpu, NULL);
-			ret = churn_kvm_read(wc, vcpu);
 			if (ret)
 				return ret;
+			conversions += vcpu->run->exit_reason == KVM_EXIT_HYPERCALL;
 			continue;
 		default:
 			return vcpu_unexpected_exit(vcpu, &uc);

@@ -135,6 +135,14 @@ struct kvm_memory_attributes2 {
 #define KVM_SET_MEMORY_ATTRIBUTES2 _IOWR(KVMIO, 0xd2, struct kvm_memory_attributes2)
 #endif
 
+/* A confidential guest's request to convert a range (linux/kvm_para.h), exiting to userspace. */
+#ifndef KVM_CAP_EXIT_HYPERCALL
+#define KVM_CAP_EXIT_HYPERCALL 201
+#endif
+#ifndef KVM_HC_MAP_GPA_RANGE
+#define KVM_HC_MAP_GPA_RANGE 12
+#endif
+
 #ifndef KVM_SET_MEMORY_ATTRIBUTES
 struct kvm_memory_attributes {
 	__u64 address;

@@ -271,6 +271,8 @@ static json_t *case_json(const struct run_state *rs, const struct case_result *c
 			(json_int_t)cr->params.data_size, "status", case_status_name(cr->status));
 	if (cr->reason[0])
 		json_object_set_new(obj, "reason", json_string(cr->reason));
+	if (cr->note[0])
+		json_object_set_new(obj, "note", json_string(cr->note));
 	if (cr->status == CASE_SKIPPED)
 		return obj;
 

@@ -102,6 +102,7 @@ struct case_result {
 	struct thread_seen *vcpu_seen; /* [nr_vcpus]: where each really ran */
 	struct thread_seen main_seen;  /* the main thread (set-up, populate), not pinned */
 	struct case_memory memory;
+	char note[200]; /* the workload's (wl_case.note) */
 	struct sample *samples;
 	unsigned int nr_samples, cap_samples;
 	struct case_runtime *rt; /* threads and the live guest, while running */

@@ -196,10 +196,12 @@ static int case_runtime_create(struct run_state *rs, struct case_result *cr)
 	cr->memory.policy =
 		placement_mem_policy(placement_host(), &rs->cfg.mem_node, cr->vcpu_cpus, n);
 	rt->wc.mem_policy = cr->memory.policy;
+	rt->wc.caps = &rs->caps;
 
 	ret = cr->params.workload->setup(&rt->wc);
 	if (ret)
 		return ret;
+	snprintf(cr->note, sizeof(cr->note), "%s", rt->wc.note);
 	cr->timer_floor_cycles = rt->wc.timer_floor_cycles;
 	if (!rs->tsc_khz && rt->wc.guest.vm)
 		rs->tsc_khz = rt->wc.guest.vm->tsc_khz;

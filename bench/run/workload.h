@@ -45,6 +45,10 @@ struct wl_case {
 	struct mem_policy mem_policy;
 	/* The guest's cheapest back-to-back rdtsc pair, when the workload measures it. */
 	uint64_t timer_floor_cycles;
+	/* What the kernel offers (the runner's; may be NULL outside the runner). */
+	const struct host_caps *caps;
+	/* Set by setup(): a choice the workload made that a reader must know, or "". */
+	char note[200];
 	void *priv;
 };
 
