@@ -66,22 +66,40 @@ static const struct churn_variant {
 	uint64_t range;
 	bool kvm_read; /* KVM reads the range after each conversion */
 } churn_variants[] = {
-	{ "punch-4k", CHURN_PUNCH, SZ_4K },
-	{ "punch-2m", CHURN_PUNCH, SZ_2M },
-	{ "remap-4k", CHURN_REMAP, SZ_4K },
-	{ "remap-2m", CHURN_REMAP, SZ_2M },
-	{ "attributes-4k", CHURN_ATTRIBUTES, SZ_4K },
-	{ "attributes-2m", CHURN_ATTRIBUTES, SZ_2M },
-	{ "in-place-4k", CHURN_IN_PLACE, SZ_4K },
-	{ "in-place-2m", CHURN_IN_PLACE, SZ_2M },
+	{ "punch-4k", CHURN_PUNCH, SZ_4K, false },
+	{ "punch-2m", CHURN_PUNCH, SZ_2M, false },
+	{ "punch-64m", CHURN_PUNCH, 32 * SZ_2M, false },
+	{ "punch-1g", CHURN_PUNCH, SZ_1G, false },
+	{ "remap-4k", CHURN_REMAP, SZ_4K, false },
+	{ "remap-2m", CHURN_REMAP, SZ_2M, false },
+	{ "remap-64m", CHURN_REMAP, 32 * SZ_2M, false },
+	{ "remap-1g", CHURN_REMAP, SZ_1G, false },
+	{ "attributes-4k", CHURN_ATTRIBUTES, SZ_4K, false },
+	{ "attributes-2m", CHURN_ATTRIBUTES, SZ_2M, false },
+	{ "attributes-64m", CHURN_ATTRIBUTES, 32 * SZ_2M, false },
+	{ "attributes-1g", CHURN_ATTRIBUTES, SZ_1G, false },
+	{ "in-place-4k", CHURN_IN_PLACE, SZ_4K, false },
+	{ "in-place-2m", CHURN_IN_PLACE, SZ_2M, false },
+	{ "in-place-64m", CHURN_IN_PLACE, 32 * SZ_2M, false },
+	{ "in-place-1g", CHURN_IN_PLACE, SZ_1G, false },
 	{ "in-place-kvm-4k", CHURN_IN_PLACE, SZ_4K, true },
 	{ "in-place-kvm-2m", CHURN_IN_PLACE, SZ_2M, true },
+	{ "in-place-kvm-64m", CHURN_IN_PLACE, 32 * SZ_2M, true },
+	{ "in-place-kvm-1g", CHURN_IN_PLACE, SZ_1G, true },
 };
 
+#define CHURN_NAMES(prefix) prefix "-4k", prefix "-2m", prefix "-64m", prefix "-1g"
 static const char *const churn_variant_names[] = {
-	"punch-4k",	   "punch-2m",	      "remap-4k",    "remap-2m",
-	"attributes-4k",   "attributes-2m",   "in-place-4k", "in-place-2m",
-	"in-place-kvm-4k", "in-place-kvm-2m", NULL,
+	CHURN_NAMES("punch"),	 CHURN_NAMES("remap"),	      CHURN_NAMES("attributes"),
+	CHURN_NAMES("in-place"), CHURN_NAMES("in-place-kvm"), NULL,
+};
+
+/* A suite leaves out the 1 GiB ranges: they need --size 3G or more. */
+#define CHURN_DEFAULT_NAMES(prefix) prefix "-4k", prefix "-2m", prefix "-64m"
+static const char *const churn_default_variants[] = {
+	CHURN_DEFAULT_NAMES("punch"),	     CHURN_DEFAULT_NAMES("remap"),
+	CHURN_DEFAULT_NAMES("attributes"),   CHURN_DEFAULT_NAMES("in-place"),
+	CHURN_DEFAULT_NAMES("in-place-kvm"), NULL,
 };
 
 struct churn_case {
@@ -109,6 +127,14 @@ static const struct churn_variant *churn_variant(const char *name)
 		if (!strcmp(churn_variants[i].name, name))
 			return &churn_variants[i];
 	return &churn_variants[0];
+}
+
+/* Two ranges and the metadata (a whole range) for the 64 MiB variants; the rest share one size. */
+static uint64_t churn_variant_bench_size(const char *variant)
+{
+	uint64_t range = churn_variant(variant)->range;
+
+	return range > SZ_2M && range < SZ_1G ? 3 * range : 0;
 }
 
 static int churn_valid(const struct wl_params *params, const struct host_caps *caps, char *reason,
@@ -466,7 +492,8 @@ const struct workload wl_churn = {
 	.op_name = "conversion",
 	.op_plural = "conversions",
 	.variants = churn_variant_names,
-	.default_variants = churn_variant_names,
+	.default_variants = churn_default_variants,
+	.variant_bench_size = churn_variant_bench_size,
 	.default_data_size = 64 * 1024 * 1024,
 	.bench_data_size = 16 * 1024 * 1024,
 	.times_each_op = true,
