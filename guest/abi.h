@@ -95,14 +95,14 @@ struct gmb_guest_args {
  * latencies (GMB_CHURN_LATENCY_BYTES), rounded up to a whole range. Page p of a range of
  * generation g holds gmb_churn_pattern(p's GPA, g) in its first 8 bytes.
  */
-#define GMB_CHURN_EXPECT_ZERO	1ULL
-#define GMB_CHURN_KVM_READ	2ULL
-#define GMB_CHURN_HYPERCALL	4ULL
-#define GMB_CHURN_FLAGS		(GMB_CHURN_EXPECT_ZERO | GMB_CHURN_KVM_READ | GMB_CHURN_HYPERCALL)
+#define GMB_CHURN_EXPECT_ZERO 1ULL
+#define GMB_CHURN_KVM_READ    2ULL
+#define GMB_CHURN_HYPERCALL   4ULL
+#define GMB_CHURN_FLAGS	      (GMB_CHURN_EXPECT_ZERO | GMB_CHURN_KVM_READ | GMB_CHURN_HYPERCALL)
 /* KVM_HC_MAP_GPA_RANGE's number and its attributes' page-size field (linux/kvm_para.h). */
-#define GMB_HC_MAP_GPA_RANGE	 12ULL
+#define GMB_HC_MAP_GPA_RANGE	     12ULL
 #define GMB_MAP_GPA_RANGE_PAGE_SZ_2M 1ULL
-#define GMB_CHURN_LATENCY_BYTES 0x40000ULL
+#define GMB_CHURN_LATENCY_BYTES	     0x40000ULL
 
 #ifndef __ASSEMBLER__
 static inline uint64_t gmb_churn_meta_bytes(uint64_t data_size, uint64_t range)
