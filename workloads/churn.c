@@ -26,8 +26,9 @@
  *                        series; a default VM, guest_memfd with MMAP | INIT_SHARED): each
  *                        conversion flips the range, shared to private or back (half the
  *                        conversions each way). Private takes it out of the host's mappings
- *                        and the direct map; the pages stay, with their contents, and the
- *                        guest keeps its mapping of them, so nothing refaults.
+ *                        and the direct map; the pages stay, with their contents (the
+ *                        unmap from the VMM zaps the guest's mapping through the MMU
+ *                        notifier, so the guest refaults a range made private).
  *   in-place-kvm-4k, -2m in place, and after each conversion KVM itself reads the range's
  *                        first page (the guest's movsq from it to MMIO, emulated): through
  *                        the backend's access strategy, the cost and the flushes of seed
