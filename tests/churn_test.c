@@ -174,6 +174,32 @@ TEST_F(churn, host_check_finds_a_private_range_readable)
 }
 
 /*
+ * attributes: the host sees only the shared side. A private range's data showing up there
+ * (written here behind the host's back) fails the host's check.
+ */
+TEST_F(churn, host_check_sees_private_data_in_the_shared_side)
+{
+	struct wl_vcpu_sample s = { 0 };
+	struct guest *g = &self->wc.guest;
+	uint64_t range = range_of(variant->name), gpa = g->vm->layout.data_gpa + range;
+
+	if (strncmp(variant->name, "attributes", 10) || !g->mem.shared_hva)
+		SKIP(return, "only attributes keeps a shared side apart from the private memory");
+	ASSERT_EQ(0, wl_churn.run_vcpu(&self->wc, 0, 1, &s));
+	ASSERT_EQ(0, wl_churn.sample_begin(&self->wc))
+	{
+		TH_LOG("%s", gmb_last_error());
+	}
+	/* Range 1 is still private: its pattern must never be readable in the shared side. */
+	*(volatile uint64_t *)((uint8_t *)g->mem.shared_hva + range) = gmb_churn_pattern(gpa, 0);
+	EXPECT_EQ(-EIO, wl_churn.sample_begin(&self->wc));
+	EXPECT_NE(NULL, strstr(gmb_last_error(), "in the shared side"))
+	{
+		TH_LOG("%s", gmb_last_error());
+	}
+}
+
+/*
  * The same change, seen by the guest: its check before converting the range fails the sample
  * with the guest's assertion.
  */

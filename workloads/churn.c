@@ -301,12 +301,45 @@ static int churn_setup(struct wl_case *wc)
  * generation the host counted. A conversion that reached the wrong range, or contents that
  * came back when they should not have, fail the case here.
  */
+/*
+ * attributes (the gmem backend): the host sees only the shared side, at the memslot's address.
+ * A shared range holds the guest's pattern there; a private range is never visible in it: its
+ * shared side was discarded when it went private, and reads zeroes.
+ */
+static int churn_check_shared_side(const struct churn_case *cc, const uint8_t *shared,
+				   uint64_t data_gpa)
+{
+	uint64_t range = cc->variant->range;
+
+	for (uint64_t r = 0; r < cc->nr_ranges; r++) {
+		bool is_shared = churn_range_shared(cc, r);
+
+		for (uint64_t off = r * range; off < (r + 1) * range; off += SZ_4K) {
+			uint64_t got = *(const volatile uint64_t *)(shared + cc->data_offset + off);
+			uint64_t want =
+				is_shared ? gmb_churn_pattern(data_gpa + off, cc->generations[r])
+					  : 0;
+
+			if (got != want)
+				return gmb_error(EIO,
+						 "integrity: GPA 0x%" PRIx64 " holds 0x%" PRIx64
+						 " in the shared side, expected 0x%" PRIx64
+						 " (range %" PRIu64 " is %s)",
+						 data_gpa + off, got, want, r,
+						 is_shared ? "shared" : "private");
+		}
+	}
+	return 0;
+}
+
 static int churn_sample_begin(struct wl_case *wc)
 {
 	struct churn_case *cc = wc->priv;
 	uint64_t range = cc->variant->range, data_gpa = wc->guest.vm->layout.data_gpa;
 	const uint8_t *base = wc->guest.mem.hva;
 
+	if (!base && cc->variant->mechanism == CHURN_ATTRIBUTES && wc->guest.mem.shared_hva)
+		return churn_check_shared_side(cc, wc->guest.mem.shared_hva, data_gpa);
 	if (!base)
 		return 0; /* private memory: only the guest can check it, and does */
 	for (uint64_t r = 0; r < cc->nr_ranges; r++) {
@@ -316,10 +349,9 @@ static int churn_sample_begin(struct wl_case *wc)
 
 			if (sig != SIGBUS)
 				return gmb_error(EIO,
-						 "integrity: range %" PRIu64 " is private, yet the "
-						 "host's "
-						 "read of it %s",
-						 r, sig ? strsignal(sig) : "succeeded");
+						 "integrity: range %" PRIu64 " is private, %s%s", r,
+						 "yet the host's read of it ",
+						 sig ? strsignal(sig) : "succeeded");
 			continue;
 		}
 		for (uint64_t off = r * range; off < (r + 1) * range; off += SZ_4K) {
