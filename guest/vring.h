@@ -158,6 +158,7 @@ struct gmb_vblk_driver {
 	uint8_t *area;	   /* the data area as the driver reaches it */
 	uint64_t area_gpa; /* ...and as the device is told (descriptor addresses) */
 	uint64_t bs, qd, rw, guest_mode, nr_blocks;
+	uint64_t block_base; /* the queue's first block: each queue has its own blocks */
 	uint16_t avail_idx, used_seen;
 	uint64_t rng, seed;
 	uint64_t copied; /* bytes the guest copied through its bounce pool */
@@ -240,7 +241,7 @@ static inline void gmb_vblk_post(struct gmb_vblk_driver *d, uint64_t slot)
 	uint64_t r = gmb_vblk_random(d), block;
 	int write = d->rw == GMB_VBLK_WRITE || (d->rw == GMB_VBLK_MIXED && (r >> 63));
 
-	block = slot + d->qd * ((r >> 8) % (d->nr_blocks / d->qd));
+	block = d->block_base + slot + d->qd * ((r >> 8) % (d->nr_blocks / d->qd));
 	d->block[slot] = block;
 	d->write[slot] = (uint8_t)write;
 	if (write) {

@@ -19,6 +19,10 @@
 #include "core/util.h"
 #include "devices/virtio_blk.h"
 #include "host/fio.h"
+#include "host/probe.h"
+#include "run/workload.h"
+#include "test_util.h"
+#include "vmm/guest.h"
 
 #define AREA_GPA 0x40000000ULL
 #define SZ_1M	 (256 * SZ_4K)
@@ -266,6 +270,124 @@ TEST(rate_against_fio)
 	       fio.command);
 	if (getenv("GMB_VIRTIO_RATE"))
 		EXPECT_GE(iops / fio.iops, 0.5);
+}
+
+extern const struct workload wl_virtio;
+
+/* The workload in a guest (needs /dev/kvm): each mode on a backend it applies to. */
+FIXTURE(guest)
+{
+	struct host_caps caps;
+	struct wl_case wc;
+	char path[64];
+	int fd;
+};
+
+FIXTURE_VARIANT(guest)
+{
+	const char *name;
+	enum mem_backend_id backend;
+	uint64_t bs;
+};
+
+#define GUEST_VARIANT(id, variant, b, size)                \
+	FIXTURE_VARIANT_ADD(guest, id)                     \
+	{                                                  \
+		.name = variant, .backend = b, .bs = size, \
+	}
+
+GUEST_VARIANT(zerocopy_anon, "zerocopy-4k-qd32-mixed", MEM_ANON, SZ_4K);
+GUEST_VARIANT(zerocopy_secret, "zerocopy-64k-qd32-mixed", MEM_MEMFD_SECRET, 16 * SZ_4K);
+GUEST_VARIANT(fixed_memfd, "zerocopy-fixed-64k-qd32-mixed", MEM_MEMFD, 16 * SZ_4K);
+GUEST_VARIANT(fixed_secret, "zerocopy-fixed-4k-qd32-mixed", MEM_MEMFD_SECRET, SZ_4K);
+GUEST_VARIANT(bounce_vmm_anon, "bounce-vmm-64k-qd32-mixed", MEM_ANON, 16 * SZ_4K);
+GUEST_VARIANT(bounce_guest_memfd, "bounce-guest-4k-qd32-mixed", MEM_MEMFD, SZ_4K);
+GUEST_VARIANT(share_anon, "share-per-io-4k-qd32-mixed", MEM_ANON, SZ_4K);
+GUEST_VARIANT(share_memfd, "share-per-io-64k-qd32-mixed", MEM_MEMFD, 16 * SZ_4K);
+GUEST_VARIANT(zerocopy_gmem, "zerocopy-4k-qd32-read", MEM_GMEM, SZ_4K);
+
+FIXTURE_SETUP(guest)
+{
+	struct backend_probe probe;
+	char reason[320] = "";
+	int ret;
+
+	memset(&self->wc, 0, sizeof(self->wc));
+	snprintf(self->path, sizeof(self->path), "/dev/shm/gmb-virtio-guest.XXXXXX");
+	self->fd = mkstemp(self->path);
+	ASSERT_LE(0, self->fd);
+	self->wc.params = (struct wl_params){
+		.workload = &wl_virtio,
+		.variant = variant->name,
+		.backend = mem_backends[variant->backend],
+		.nr_vcpus = 1,
+		.guest_page_size = SZ_4K,
+		.data_size = 8 * SZ_2M,
+		.target = self->path,
+	};
+	ASSERT_TRUE(workload_has_variant(&wl_virtio, variant->name));
+	SKIP_WITHOUT_KVM();
+	host_caps_read(&self->caps);
+	backend_probe(&self->caps, self->wc.params.backend, &probe);
+	if (probe.status != BACKEND_AVAILABLE)
+		SKIP(return, "%s: %s", self->wc.params.backend->name, probe.reason);
+	if (wl_virtio.valid(&self->wc.params, &self->caps, reason, sizeof(reason)))
+		SKIP(return, "%s", reason);
+	ret = wl_virtio.setup(&self->wc);
+	if (ret && self->wc.skip)
+		SKIP(return, "%s", gmb_last_error());
+	ASSERT_EQ(0, ret) TH_LOG("%s", gmb_last_error());
+}
+
+FIXTURE_TEARDOWN(guest)
+{
+	if (self->wc.priv)
+		wl_virtio.teardown(&self->wc);
+	if (self->fd >= 0) {
+		close(self->fd);
+		unlink(self->path);
+	}
+}
+
+/* Two samples as the runner drives them; the counts say what each mode did per request. */
+TEST_F(guest, requests_complete_and_the_target_checks)
+{
+	const char *v = variant->name;
+	uint64_t n = 600;
+
+	for (int sample = 0; sample < 2; sample++) {
+		struct wl_vcpu_sample s = { 0 };
+
+		ASSERT_EQ(0, wl_virtio.run_vcpu(&self->wc, 0, n, &s))
+		TH_LOG("%s", gmb_last_error());
+		EXPECT_EQ(n, s.ops);
+		EXPECT_EQ(n * variant->bs, s.bytes);
+		EXPECT_EQ(n, s.counts[0]); /* device_requests */
+		EXPECT_EQ(strstr(v, "bounce-vmm") ? n * variant->bs : 0, s.counts[4]);
+		EXPECT_EQ(strstr(v, "bounce-guest") ? n * variant->bs : 0, s.counts[5]);
+		EXPECT_EQ(strstr(v, "share-per-io") ? 2 * n : 0, s.counts[6]);
+		EXPECT_LT(0, s.timed);
+		TH_LOG("%s on %s: %llu batches, %llu io_uring_enter for %llu requests", v,
+		       self->wc.params.backend->name, (unsigned long long)s.counts[1],
+		       (unsigned long long)s.counts[2], (unsigned long long)n);
+	}
+	EXPECT_EQ(0, wl_virtio.finish(&self->wc)) TH_LOG("%s", gmb_last_error());
+}
+
+/*
+ * Every block of the target corrupted from the host after setup filled it: the guest's check
+ * of its first read fails the sample, and the host's check of the target fails the case.
+ */
+TEST_F(guest, corrupted_target_fails_guest_and_host_checks)
+{
+	struct wl_vcpu_sample s = { 0 };
+	uint8_t byte = 0xa5;
+
+	for (uint64_t off = GMB_VBLK_SECTOR + 3; off < (16ULL << 20); off += variant->bs)
+		ASSERT_EQ(1, pwrite(self->fd, &byte, 1, (off_t)off));
+	EXPECT_EQ(-EILSEQ, wl_virtio.finish(&self->wc));
+	EXPECT_NE(0, wl_virtio.run_vcpu(&self->wc, 0, 200, &s));
+	EXPECT_NE(NULL, strstr(gmb_last_error(), "virtio.c")) TH_LOG("%s", gmb_last_error());
 }
 
 TEST_HARNESS_MAIN

@@ -20,7 +20,7 @@
 
 extern char **environ;
 
-#define FIO_ARGS 16
+#define FIO_ARGS 20
 
 static char *fio_read_all(int fd)
 {
@@ -76,7 +76,7 @@ static int fio_parse(const char *out, const char *rw, struct fio_result *res)
 
 int fio_run(const struct fio_job *job, struct fio_result *res)
 {
-	char bs[32], depth[32], size[32], runtime[32], filename[300];
+	char bs[32], depth[32], size[32], runtime[32], filename[300], jobs[32];
 	char *argv[FIO_ARGS] = { "fio",	 "--name=gmembench", filename, "--ioengine=io_uring",
 				 "--rw", (char *)job->rw,    bs,       depth,
 				 size,	 "--time_based",     runtime,  "--output-format=json" };
@@ -90,6 +90,11 @@ int fio_run(const struct fio_job *job, struct fio_result *res)
 	snprintf(depth, sizeof(depth), "--iodepth=%u", job->iodepth);
 	snprintf(size, sizeof(size), "--size=%" PRIu64, job->size);
 	snprintf(runtime, sizeof(runtime), "--runtime=%ums", job->runtime_ms);
+	if (job->numjobs > 1) {
+		snprintf(jobs, sizeof(jobs), "--numjobs=%u", job->numjobs);
+		argv[argc++] = jobs;
+		argv[argc++] = "--group_reporting";
+	}
 	if (job->direct)
 		argv[argc++] = "--direct=1";
 	if (job->fixedbufs)

@@ -15,9 +15,10 @@ struct fio_job {
 	uint64_t size; /* bytes of the target the job spans */
 	uint64_t bs;
 	unsigned int iodepth;
-	const char *rw; /* "randread", "randwrite", "randrw" */
-	bool direct;	/* --direct=1 */
-	bool fixedbufs; /* --fixedbufs (registered buffers) */
+	unsigned int numjobs; /* 0 or 1: one job; more: --numjobs, reported as a group */
+	const char *rw;	      /* "randread", "randwrite", "randrw" */
+	bool direct;	      /* --direct=1 */
+	bool fixedbufs;	      /* --fixedbufs (registered buffers) */
 	unsigned int runtime_ms;
 };
 
