@@ -24,6 +24,8 @@
 #include "test_util.h"
 #include "vmm/guest.h"
 
+extern const struct workload wl_virtio;
+
 #define AREA_GPA 0x40000000ULL
 #define SZ_1M	 (256 * SZ_4K)
 
@@ -272,7 +274,22 @@ TEST(rate_against_fio)
 		EXPECT_GE(iops / fio.iops, 0.5);
 }
 
-extern const struct workload wl_virtio;
+/* Every default variant is a variant (the matrix drops unknown names), named MODE-BS-qdN-DIR. */
+TEST(default_variants_exist)
+{
+	int n = 0;
+
+	for (const char *const *name = wl_virtio.default_variants; *name; name++, n++) {
+		if (!workload_has_variant(&wl_virtio, *name))
+			TH_LOG("default variant %s is not a variant", *name);
+		EXPECT_TRUE(workload_has_variant(&wl_virtio, *name));
+	}
+	EXPECT_LT(0, n);
+	EXPECT_TRUE(workload_has_variant(&wl_virtio, "share-per-io-1m-qd32-read"));
+	EXPECT_TRUE(workload_has_variant(&wl_virtio, "zerocopy-fixed-4k-qd128-read"));
+	EXPECT_TRUE(workload_has_variant(&wl_virtio, "bounce-guest-64k-qd32-mixed"));
+	EXPECT_FALSE(workload_has_variant(&wl_virtio, "zerocopy-2m-qd32-read"));
+}
 
 /* The workload in a guest (needs /dev/kvm): each mode on a backend it applies to. */
 FIXTURE(guest)
