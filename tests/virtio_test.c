@@ -274,6 +274,25 @@ TEST(rate_against_fio)
 		EXPECT_GE(iops / fio.iops, 0.5);
 }
 
+/* fio that fails says why: its exit status and the first line it wrote on stderr. */
+TEST(fio_failure_names_its_reason)
+{
+	struct fio_job job = { .target = "/proc/gmembench-none/x",
+			       .size = 1 << 20,
+			       .bs = SZ_4K,
+			       .iodepth = 1,
+			       .rw = "randread",
+			       .runtime_ms = 100 };
+	struct fio_result res;
+	int ret = fio_run(&job, &res);
+
+	if (ret == -ENOENT)
+		SKIP(return, "%s", gmb_last_error());
+	EXPECT_EQ(-EIO, ret);
+	EXPECT_NE(NULL, strstr(gmb_last_error(), "exit status"));
+	EXPECT_EQ(NULL, strstr(gmb_last_error(), ": ?")) TH_LOG("%s", gmb_last_error());
+}
+
 /* Every default variant is a variant (the matrix drops unknown names), named MODE-BS-qdN-DIR. */
 TEST(default_variants_exist)
 {

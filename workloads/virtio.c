@@ -70,14 +70,15 @@ static const struct {
 #define VZ_NR_VARIANTS (VZ_NR_MODES * ARRAY_SIZE(vz_grid))
 static char vz_names[VZ_NR_VARIANTS][40];
 static const char *vz_variant_names[VZ_NR_VARIANTS + 1];
+/* Three block sizes per mode: every guest of a run is alive at once, so 256k, not 1m. */
 static const char *const vz_default_variants[] = {
-	"zerocopy-4k-qd32-read",      "zerocopy-64k-qd32-read",
-	"zerocopy-1m-qd32-read",      "zerocopy-fixed-4k-qd32-read",
-	"bounce-vmm-4k-qd32-read",    "bounce-vmm-64k-qd32-read",
-	"bounce-vmm-1m-qd32-read",    "bounce-guest-4k-qd32-read",
-	"bounce-guest-64k-qd32-read", "bounce-guest-1m-qd32-read",
-	"share-per-io-4k-qd32-read",  "share-per-io-64k-qd32-read",
-	"share-per-io-1m-qd32-read",  NULL,
+	"zerocopy-4k-qd32-read",       "zerocopy-64k-qd32-read",
+	"zerocopy-256k-qd32-read",     "zerocopy-fixed-4k-qd32-read",
+	"bounce-vmm-4k-qd32-read",     "bounce-vmm-64k-qd32-read",
+	"bounce-vmm-256k-qd32-read",   "bounce-guest-4k-qd32-read",
+	"bounce-guest-64k-qd32-read",  "bounce-guest-256k-qd32-read",
+	"share-per-io-4k-qd32-read",   "share-per-io-64k-qd32-read",
+	"share-per-io-256k-qd32-read", NULL,
 };
 
 static const char *vz_size_name(unsigned int shift)
@@ -174,13 +175,25 @@ static int vz_valid(const struct wl_params *params, const struct host_caps *caps
 	return 0;
 }
 
+/*
+ * The default targets: files in /dev/shm, one per block size and size, shared by the cases of
+ * a run that have that shape. The runner keeps every case's guest alive at once, and a file
+ * per case would fill a small host's tmpfs. The checks stay whole: a block is valid when it
+ * holds a whole write of itself, whichever case wrote it, and one case runs at a time.
+ */
+static struct vz_shared {
+	uint64_t bs, bytes;
+	char path[64];
+	unsigned int users;
+} vz_shared[16];
+
 struct vz_case {
 	struct vz_variant v;
 	uint64_t bs, nr_blocks; /* per queue */
 	int target_fd;
 	bool direct;
 	char path[256];
-	bool unlink_target;
+	struct vz_shared *shared; /* the default target it uses, or NULL (run --target) */
 	int *kick_fds;
 	struct vblk_dev *devs;
 	unsigned int nr_devs;
@@ -204,31 +217,68 @@ static void vz_teardown(struct wl_case *wc)
 			close(vc->kick_fds[i]);
 	if (vc->target_fd > 0)
 		close(vc->target_fd);
-	if (vc->unlink_target)
-		unlink(vc->path);
+	if (vc->shared && !--vc->shared->users)
+		unlink(vc->shared->path);
 	free(vc->kick_fds);
 	free(vc->devs);
 	free(vc);
 	wc->priv = NULL;
 }
 
-/* The target: the named file or device, or a new file on tmpfs; O_DIRECT where it allows. */
-static int vz_open_target(struct wl_case *wc, struct vz_case *vc, uint64_t bytes)
+/* A default target of this shape: the one in use, or a new file (*fresh: to be filled). */
+static int vz_shared_target(struct vz_case *vc, uint64_t bytes, bool *fresh)
+{
+	struct vz_shared *free_slot = NULL;
+	int fd;
+
+	for (size_t i = 0; i < ARRAY_SIZE(vz_shared); i++) {
+		struct vz_shared *t = &vz_shared[i];
+
+		if (t->users && t->bs == vc->bs && t->bytes == bytes) {
+			vc->shared = t;
+			break;
+		}
+		if (!t->users && !free_slot)
+			free_slot = t;
+	}
+	if (!vc->shared) {
+		if (!free_slot)
+			return gmb_error(ENOSPC, "more than %zu virtio-zc target shapes at once",
+					 ARRAY_SIZE(vz_shared));
+		*free_slot = (struct vz_shared){ .bs = vc->bs, .bytes = bytes };
+		snprintf(free_slot->path, sizeof(free_slot->path),
+			 "/dev/shm/gmembench-virtio.XXXXXX");
+		fd = mkstemp(free_slot->path);
+		if (fd < 0)
+			return gmb_error(errno, "cannot create %s: %s", free_slot->path,
+					 strerror(errno));
+		close(fd);
+		vc->shared = free_slot;
+		*fresh = true;
+	}
+	vc->shared->users++;
+	snprintf(vc->path, sizeof(vc->path), "%s", vc->shared->path);
+	return 0;
+}
+
+/*
+ * The target: the named file or device, or a default one on tmpfs; O_DIRECT where it allows.
+ * *fresh says whether it must be filled (a new default target, or a named one, every time).
+ */
+static int vz_open_target(struct wl_case *wc, struct vz_case *vc, uint64_t bytes, bool *fresh)
 {
 	struct stat st;
 	uint64_t size = 0;
+	int ret;
 
+	*fresh = true;
 	if (wc->params.target) {
 		snprintf(vc->path, sizeof(vc->path), "%s", wc->params.target);
 	} else {
-		int fd;
-
-		snprintf(vc->path, sizeof(vc->path), "/dev/shm/gmembench-virtio.XXXXXX");
-		fd = mkstemp(vc->path);
-		if (fd < 0)
-			return gmb_error(errno, "cannot create %s: %s", vc->path, strerror(errno));
-		close(fd);
-		vc->unlink_target = true;
+		*fresh = false;
+		ret = vz_shared_target(vc, bytes, fresh);
+		if (ret)
+			return ret;
 	}
 	vc->direct = true;
 	vc->target_fd = open(vc->path, O_RDWR | O_DIRECT | O_CLOEXEC);
@@ -252,8 +302,11 @@ static int vz_open_target(struct wl_case *wc, struct vz_case *vc, uint64_t bytes
 	return 0;
 }
 
-/* fio on the same job, once per job in a process: its rate is every sample's yardstick. */
-static void vz_reference(struct wl_case *wc, struct vz_case *vc)
+/*
+ * fio on the same job, once per job in a process: its rate is every sample's yardstick.
+ * Returns whether fio ran (it may have written over the target, which must be filled again).
+ */
+static bool vz_reference(struct wl_case *wc, struct vz_case *vc)
 {
 	static struct {
 		struct fio_job job;
@@ -283,7 +336,7 @@ static void vz_reference(struct wl_case *wc, struct vz_case *vc)
 		    !strcmp(c->rw, job.rw) && c->direct == job.direct &&
 		    c->fixedbufs == job.fixedbufs) {
 			*ref = cache[i].ref;
-			return;
+			return false;
 		}
 	}
 	memset(ref, 0, sizeof(*ref));
@@ -303,6 +356,7 @@ static void vz_reference(struct wl_case *wc, struct vz_case *vc)
 			 wc->params.target ?: "");
 		cache[nr_cached++].ref = *ref;
 	}
+	return true;
 }
 
 /* One queue per vCPU: its kick (a port ioeventfd) and its device thread over its data. */
@@ -354,6 +408,7 @@ static int vz_setup(struct wl_case *wc)
 		.data_size = wc->params.data_size,
 		.mem_policy = &wc->mem_policy,
 	};
+	bool fresh = false;
 	int ret;
 
 	if (!vc)
@@ -370,10 +425,12 @@ static int vz_setup(struct wl_case *wc)
 	}
 	cfg.param = gmb_vblk_param(vc->v.bs_shift, vc->v.qd, vc->v.rw,
 				   vz_modes[vc->v.mode].guest_mode, vc->nr_blocks);
-	ret = vz_open_target(wc, vc, vc->nr_blocks * vc->bs * n);
-	if (!ret)
-		vz_reference(wc, vc); /* before the fill: fio writes over the target */
-	if (!ret)
+	/*
+	 * fio before the fill, since it writes over the target; every case set up so far has its
+	 * samples later, on the target filled again.
+	 */
+	ret = vz_open_target(wc, vc, vc->nr_blocks * vc->bs * n, &fresh);
+	if (!ret && (vz_reference(wc, vc) || fresh))
 		ret = vblk_target_fill(vc->target_fd, vc->bs, vc->nr_blocks * n);
 	if (!ret)
 		ret = guest_create(&wc->guest, wc->params.backend, &cfg);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fio as a child process: its arguments built from the job, its stdout (--output-format=json)
- * read through a pipe and parsed with jansson. fio's own messages on stderr go to /dev/null;
- * a failure is reported from its exit status.
+ * read through a pipe and parsed with jansson. fio's own messages on stderr go to a memfd: a
+ * failure is reported with its exit status and the first line fio wrote there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,7 +81,8 @@ int fio_run(const struct fio_job *job, struct fio_result *res)
 	char *argv[FIO_ARGS] = { "fio",	 "--name=gmembench", filename, "--ioengine=io_uring",
 				 "--rw", (char *)job->rw,    bs,       depth,
 				 size,	 "--time_based",     runtime,  "--output-format=json" };
-	int argc = 12, pipefd[2], status, ret;
+	int argc = 12, pipefd[2], errfd, status, ret;
+	char why[160] = "";
 	posix_spawn_file_actions_t actions;
 	char *out;
 	pid_t pid;
@@ -104,16 +106,22 @@ int fio_run(const struct fio_job *job, struct fio_result *res)
 		snprintf(res->command + strlen(res->command),
 			 sizeof(res->command) - strlen(res->command), "%s%s", i ? " " : "",
 			 argv[i]);
-	if (pipe2(pipefd, O_CLOEXEC))
+	errfd = memfd_create("fio-stderr", MFD_CLOEXEC);
+	if (errfd < 0)
+		return gmb_error(errno, "memfd_create failed: %s", strerror(errno));
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		close(errfd);
 		return gmb_error(errno, "pipe2 failed: %s", strerror(errno));
+	}
 	posix_spawn_file_actions_init(&actions);
 	posix_spawn_file_actions_adddup2(&actions, pipefd[1], 1);
-	posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&actions, errfd, 2);
 	ret = posix_spawnp(&pid, "fio", &actions, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&actions);
 	close(pipefd[1]);
 	if (ret) {
 		close(pipefd[0]);
+		close(errfd);
 		return gmb_error(ret == ENOENT ? ENOENT : ret, "cannot run fio: %s%s",
 				 strerror(ret),
 				 ret == ENOENT ? " (not installed: apt-get install fio)" : "");
@@ -122,10 +130,13 @@ int fio_run(const struct fio_job *job, struct fio_result *res)
 	close(pipefd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (pread(errfd, why, sizeof(why) - 1, 0) > 0)
+		why[strcspn(why, "\n")] = '\0';
+	close(errfd);
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		free(out);
-		return gmb_error(EIO, "%s failed (exit status %d)", res->command,
-				 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return gmb_error(EIO, "%s failed (exit status %d): %s", res->command,
+				 WIFEXITED(status) ? WEXITSTATUS(status) : -1, why[0] ? why : "?");
 	}
 	if (!out)
 		return gmb_error(EIO, "cannot read fio's output");
