@@ -240,7 +240,7 @@ TEST(outside_guest_memory_is_an_io_error)
 TEST(rate_against_fio)
 {
 	struct fio_job job = {
-		.size = 64 << 20, .bs = SZ_4K, .iodepth = 32, .rw = "randread", .runtime_ms = 2000
+		.size = 32 << 20, .bs = SZ_4K, .iodepth = 32, .rw = "randread", .runtime_ms = 2000
 	};
 	uint64_t kicks = 0, done = 0, start, ns;
 	struct fio_result fio;
