@@ -21,87 +21,93 @@
 #include "latency.h"
 #include "vring.h"
 
-static struct gmb_vblk_driver drv;
-static uint64_t stamp[GMB_VBLK_MAX_QD];
+/* Each vCPU's own, on its stack: every vCPU runs the same image, whose statics they share. */
+struct queue {
+	struct gmb_vblk_driver drv;
+	uint64_t stamp[GMB_VBLK_MAX_QD];
+	uint16_t port;
+};
 
-static inline void kick(uint16_t port)
+static inline void kick(struct queue *q)
 {
-	gmb_vblk_publish(&drv);
-	__asm__ volatile("outl %%eax, %%dx" : : "a"(0), "d"(port) : "memory");
+	gmb_vblk_publish(&q->drv);
+	__asm__ volatile("outl %%eax, %%dx" : : "a"(0), "d"(q->port) : "memory");
 }
 
-static inline void post(uint64_t slot, uint64_t now)
+static inline void post(struct queue *q, uint64_t slot, uint64_t now)
 {
-	if (drv.guest_mode == GMB_VBLK_GUEST_SHARE)
-		ucall(GMB_UCALL_CONVERT, drv.area_gpa + gmb_vblk_buf_off(&drv, slot), drv.bs, 1, 0,
-		      0);
-	gmb_vblk_post(&drv, slot);
-	stamp[slot] = now;
+	struct gmb_vblk_driver *d = &q->drv;
+
+	if (d->guest_mode == GMB_VBLK_GUEST_SHARE)
+		ucall(GMB_UCALL_CONVERT, d->area_gpa + gmb_vblk_buf_off(d, slot), d->bs, 1, 0, 0);
+	gmb_vblk_post(d, slot);
+	q->stamp[slot] = now;
 }
 
-static inline void complete(uint64_t slot, uint32_t len)
+static inline void complete(struct queue *q, uint64_t slot, uint32_t len)
 {
-	int err = gmb_vblk_complete(&drv, slot, len);
+	struct gmb_vblk_driver *d = &q->drv;
+	int err = gmb_vblk_complete(d, slot, len);
 
 	if (err)
-		__guest_assert_fail(__FILE_NAME__, __LINE__, (uint64_t)err, drv.block[slot]);
-	if (drv.guest_mode == GMB_VBLK_GUEST_SHARE)
-		ucall(GMB_UCALL_CONVERT, drv.area_gpa + gmb_vblk_buf_off(&drv, slot), drv.bs, 0, 0,
-		      0);
+		__guest_assert_fail(__FILE_NAME__, __LINE__, (uint64_t)err, d->block[slot]);
+	if (d->guest_mode == GMB_VBLK_GUEST_SHARE)
+		ucall(GMB_UCALL_CONVERT, d->area_gpa + gmb_vblk_buf_off(d, slot), d->bs, 0, 0, 0);
 }
 
 uint64_t guest_main(uint64_t vcpu_id, uint64_t nr_vcpus, uint64_t data_gpa, uint64_t data_size,
 		    uint64_t param, uint64_t mmio_gpa)
 {
-	uint16_t port = (uint16_t)(GMB_VBLK_KICK_PORT + 4 * vcpu_id);
+	struct queue q = { .port = (uint16_t)(GMB_VBLK_KICK_PORT + 4 * vcpu_id) };
+	struct gmb_vblk_driver *d = &q.drv;
 	struct latencies lat;
 
-	drv.area = (uint8_t *)data_gpa;
-	drv.area_gpa = data_gpa;
-	drv.bs = 1ULL << (param & 0xff);
-	drv.qd = (param >> 8) & 0xff;
-	drv.rw = (param >> 16) & 3;
-	drv.guest_mode = (param >> 18) & 3;
-	drv.nr_blocks = param >> 32;
-	drv.block_base = vcpu_id * drv.nr_blocks;
-	GUEST_ASSERT(drv.qd && drv.qd <= GMB_VBLK_MAX_QD && drv.nr_blocks >= drv.qd);
-	GUEST_ASSERT(data_size >= gmb_vblk_area_bytes(drv.bs, drv.qd, drv.guest_mode));
-	gmb_vblk_init(&drv, 0x2545f4914f6cdd1dULL * (vcpu_id + 1));
-	latencies_init(&lat, drv.area + GMB_VBLK_LATENCY_OFF, GMB_VBLK_LATENCY_BYTES);
+	d->area = (uint8_t *)data_gpa;
+	d->area_gpa = data_gpa;
+	d->bs = 1ULL << (param & 0xff);
+	d->qd = (param >> 8) & 0xff;
+	d->rw = (param >> 16) & 3;
+	d->guest_mode = (param >> 18) & 3;
+	d->nr_blocks = param >> 32;
+	d->block_base = vcpu_id * d->nr_blocks;
+	GUEST_ASSERT(d->qd && d->qd <= GMB_VBLK_MAX_QD && d->nr_blocks >= d->qd);
+	GUEST_ASSERT(data_size >= gmb_vblk_area_bytes(d->bs, d->qd, d->guest_mode));
+	gmb_vblk_init(d, 0x2545f4914f6cdd1dULL * (vcpu_id + 1));
+	latencies_init(&lat, d->area + GMB_VBLK_LATENCY_OFF, GMB_VBLK_LATENCY_BYTES);
 
 	for (uint64_t stage = lat.floor;;) {
-		uint64_t wanted = guest_sync(stage), posted = 0, done = 0, copied = drv.copied;
+		uint64_t wanted = guest_sync(stage), posted = 0, done = 0, copied = d->copied;
 		uint64_t start;
 
 		if (!wanted)
 			return 0;
 		start = rdtsc_ordered();
-		for (; posted < wanted && posted < drv.qd; posted++)
-			post(posted, start);
-		kick(port);
+		for (; posted < wanted && posted < d->qd; posted++)
+			post(&q, posted, start);
+		kick(&q);
 		while (done < wanted) {
 			uint64_t reposted = 0, now = 0;
 			uint32_t len;
 			int64_t slot;
 
-			while ((slot = gmb_vblk_next_used(&drv, &len)) >= 0) {
+			while ((slot = gmb_vblk_next_used(d, &len)) >= 0) {
 				if (!now)
 					now = rdtsc_ordered();
-				complete((uint64_t)slot, len);
-				latencies_record(&lat, now - stamp[slot], 1);
+				complete(&q, (uint64_t)slot, len);
+				latencies_record(&lat, now - q.stamp[slot], 1);
 				done++;
 				if (posted < wanted) {
-					post((uint64_t)slot, now);
+					post(&q, (uint64_t)slot, now);
 					posted++;
 					reposted++;
 				}
 			}
 			if (reposted)
-				kick(port);
+				kick(&q);
 			else
 				__asm__ volatile("pause" ::: "memory");
 		}
 		latencies_report(&lat, rdtsc_ordered() - start, done);
-		stage = drv.copied - copied;
+		stage = d->copied - copied;
 	}
 }
