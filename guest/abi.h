@@ -16,6 +16,8 @@
 #define GMB_UCALL_PORT 0x7e0
 /* A port a workload may hammer: the host counts these exits and resumes at once. */
 #define GMB_STORM_PORT 0x7e4
+/* virtio-zc: vCPU v kicks its queue with "outl" to GMB_VBLK_KICK_PORT + 4 * v (an ioeventfd). */
+#define GMB_VBLK_KICK_PORT 0x800
 
 #define GMB_IMAGE_MAGIC 0x31424d4d4f4d4721ULL /* "!GMOMMB1" */
 
@@ -32,7 +34,8 @@
 #define GMB_UCALL_EXCEPTION 4 /* a0: vector, a1: error code, a2: faulting rip */
 #define GMB_UCALL_DONE	    5 /* a0: guest_main's return value */
 #define GMB_UCALL_CONVERT   6 /* a0: GPA, a1: bytes; the host converts, then resumes */
-#define GMB_UCALL_NR	    7
+/* (virtio-zc's share-per-io: a2 is 1 to share the range, 0 to take it back) */
+#define GMB_UCALL_NR 7
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
