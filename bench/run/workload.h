@@ -36,6 +36,8 @@ struct wl_vcpu_sample {
 	uint64_t bytes; /* memory the operations covered, when the workload reports it */
 	/* The host's own share of the operations (host_work_name), when the workload times it. */
 	uint64_t host_work_ns;
+	/* Pages whose contents the guest verified in the sample (a mismatch fails it). */
+	uint64_t guest_checks;
 };
 
 struct wl_case {
@@ -45,6 +47,11 @@ struct wl_case {
 	struct mem_policy mem_policy;
 	/* The guest's cheapest back-to-back rdtsc pair, when the workload measures it. */
 	uint64_t timer_floor_cycles;
+	/*
+	 * Pages whose contents the host verified through its own mapping so far (sample_begin,
+	 * sample_check; the main thread's count): gmembench stress reports it.
+	 */
+	uint64_t host_checks;
 	void *priv;
 };
 
@@ -80,6 +87,11 @@ struct workload {
 	 */
 	int (*sample_begin)(struct wl_case *wc);
 	int (*sample_populate)(struct wl_case *wc, uint64_t *ns);
+	/*
+	 * Optional, after every vCPU's share and outside the measured window, before sample_end:
+	 * checks what the guest left in its memory through the host's own mapping. 0 or -errno.
+	 */
+	int (*sample_check)(struct wl_case *wc);
 	void (*sample_end)(struct wl_case *wc);
 	/* Name of what sample_populate measures, e.g. "host_populate". */
 	const char *populate_name;
