@@ -29,7 +29,6 @@ struct stress_config {
 	unsigned int duration_s;
 	const struct mem_backend *backends[MEM_NR_BACKENDS]; /* empty: every usable one */
 	int nr_backends;
-	bool backends_given; /* a backend asked for by name must be usable */
 	const struct workload *workloads[RUN_MAX_LIST];
 	int nr_workloads;
 	unsigned int vcpus;	 /* per VM, for the workloads that take more than one */
