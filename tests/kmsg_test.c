@@ -142,6 +142,7 @@ TEST(keeps_the_first_reports_and_counts_them_all)
 TEST(says_why_when_the_log_cannot_be_read)
 {
 	struct kmsg_watch w;
+	int ret;
 
 	EXPECT_EQ(-ENOENT, kmsg_watch_open(&w, "/nonexistent/kmsg"));
 	EXPECT_FALSE(w.available);
@@ -149,11 +150,18 @@ TEST(says_why_when_the_log_cannot_be_read)
 	EXPECT_EQ(-ENODEV, kmsg_watch_poll(&w));
 	kmsg_watch_close(&w);
 
-	/* A directory opens but cannot be read: the first poll says so. */
-	ASSERT_EQ(0, kmsg_watch_open(&w, "/"));
-	EXPECT_GT(0, kmsg_watch_poll(&w));
+	/*
+	 * A directory opens but cannot be read: where it cannot even be sought (tmpfs), the
+	 * open says so, else the first poll.
+	 */
+	ret = kmsg_watch_open(&w, "/");
+	if (!ret)
+		ret = kmsg_watch_poll(&w);
+	EXPECT_GT(0, ret);
 	EXPECT_FALSE(w.available);
-	EXPECT_NE(NULL, strstr(w.reason, "cannot read /"));
+	EXPECT_TRUE(strstr(w.reason, "cannot read /") || strstr(w.reason, "cannot seek to the end "
+									  "of /"))
+	TH_LOG("%s", w.reason);
 	kmsg_watch_close(&w);
 }
 
