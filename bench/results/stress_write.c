@@ -200,11 +200,21 @@ static int stress_write_failure(const struct stress_run *sr, const char *dir)
 			continue;
 		fprintf(f, "\njob %s (%u vCPUs, --size %" PRIu64 "): %s\n", job->id, job->nr_vcpus,
 			sr->cfg.data_size, job->reason);
-		if (job->failed_variant)
-			fprintf(f,
-				"  case: %s on %s, variant %s, sample %" PRIu64 " of its guest\n",
-				job->workload->name, job->backend->name, job->failed_variant,
-				job->failed_sample);
+		if (!job->failed_variant)
+			continue;
+		fprintf(f, "  case: %s on %s, variant %s, sample %" PRIu64 " of its guest\n",
+			job->workload->name, job->backend->name, job->failed_variant,
+			job->failed_sample);
+		/* The case alone, then the job with the others around it again. */
+		fprintf(f,
+			"  alone: gmembench run -w %s --variant %s -b %s --vcpus %u --size %" PRIu64
+			"\n",
+			job->workload->name, job->failed_variant, job->backend->name, job->nr_vcpus,
+			sr->cfg.data_size);
+		fprintf(f,
+			"  again: gmembench stress -w %s -b %s --vcpus %u --size %" PRIu64 "%s\n",
+			job->workload->name, job->backend->name, sr->cfg.vcpus, sr->cfg.data_size,
+			sr->cfg.memslots ? "" : " --no-memslots");
 	}
 	for (uint64_t i = 0; i < sr->kmsg.reported && i < KMSG_MAX_REPORTS; i++)
 		fprintf(f, "%s kernel log, %s: %s\n", i ? "" : "\n", sr->kmsg.reports[i].kind,
