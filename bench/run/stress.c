@@ -457,6 +457,49 @@ static void stress_watch(struct stress_run *sr)
 		stress_fail(sr, "the kernel log reported: %s", sr->kmsg.reports[0].line);
 }
 
+/*
+ * Every job ends after its sample in progress, a vCPU that does not after its watchdog. One
+ * stuck in the kernel, where no signal reaches it, is given up on 30 s after that: the run
+ * fails, saying so, and still ends (the kernel log is read meanwhile: a hung task shows there).
+ */
+static void stress_join(struct stress_run *sr)
+{
+	uint64_t give_up = now_ns() + ((uint64_t)sr->cfg.watchdog_s + 30) * 1000000000ULL;
+	bool waiting = true;
+
+	while (waiting) {
+		struct timespec until;
+
+		waiting = false;
+		stress_watch(sr);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 200 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		for (unsigned int i = 0; i < sr->nr_jobs; i++) {
+			struct stress_job *job = &sr->jobs[i];
+
+			if (!job->started || job->joined)
+				continue;
+			if (!pthread_timedjoin_np(job->thread, NULL, &until)) {
+				job->joined = true;
+				continue;
+			}
+			waiting = true;
+			if (now_ns() < give_up)
+				continue;
+			job->joined = true; /* given up on: left behind, with its memory */
+			sr->abandoned = true;
+			stress_fail(sr,
+				    "%s did not stop within %u s of the end (a vCPU stuck in the "
+				    "kernel?)",
+				    job->id, sr->cfg.watchdog_s + 30);
+		}
+	}
+}
+
 static void iso_now(char *buf, size_t len)
 {
 	time_t t = time(NULL);
@@ -506,10 +549,7 @@ int stress_run(struct stress_run *sr)
 			last_progress = now;
 		}
 	}
-	/* Every job ends after its sample in progress; a hung vCPU after its watchdog. */
-	for (unsigned int i = 0; i < sr->nr_jobs; i++)
-		if (sr->jobs[i].started)
-			pthread_join(sr->jobs[i].thread, NULL);
+	stress_join(sr);
 	sr->elapsed_ns = now_ns() - sr->start_ns;
 	iso_now(sr->finished, sizeof(sr->finished));
 	/* What the kernel logged while the last samples ended. */
@@ -527,7 +567,8 @@ int stress_run(struct stress_run *sr)
 void stress_free(struct stress_run *sr)
 {
 	kmsg_watch_close(&sr->kmsg);
-	free(sr->jobs);
+	if (!sr->abandoned)
+		free(sr->jobs);
 	sr->jobs = NULL;
 	sr->nr_jobs = 0;
 }

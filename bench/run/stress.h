@@ -77,7 +77,7 @@ struct stress_job {
 	uint64_t guests, samples, ops, guest_checks, host_checks, count_checks;
 	uint64_t memslot_changes;
 	pthread_t thread;
-	bool started;
+	bool started, joined;
 };
 
 struct stress_run {
@@ -92,7 +92,8 @@ struct stress_run {
 	/* "running", "passed", "failed", "interrupted"; failure says why it failed. */
 	const char *status;
 	char failure[700];
-	int stop; /* set (atomically) to end every job after its sample */
+	int stop;	/* set (atomically) to end every job after its sample */
+	bool abandoned; /* a job did not stop: its thread may still use sr->jobs */
 	/* Optional: called about once a second while the jobs run. */
 	void (*progress)(const struct stress_run *sr);
 };
