@@ -358,6 +358,7 @@ static int churn_sample_begin(struct wl_case *wc)
 			uint64_t got = *(const volatile uint64_t *)(base + cc->data_offset + off);
 			uint64_t want = gmb_churn_pattern(data_gpa + off, cc->generations[r]);
 
+			wc->host_checks++;
 			if (got != want)
 				return gmb_error(EIO,
 						 "integrity: GPA 0x%" PRIx64 " holds 0x%" PRIx64
@@ -515,6 +516,8 @@ static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t itera
 		return gmb_error(EPROTO, "the guest reported %" PRIu64 " conversions of %" PRIu64,
 				 out->ops, iterations);
 	out->bytes = conversions * cc->variant->range;
+	/* The guest checked every page of each range before its conversion and after it. */
+	out->guest_checks = 2 * conversions * (cc->variant->range / SZ_4K);
 	return wl_finish_sample(vcpu);
 }
 

@@ -133,6 +133,34 @@ static int fault_sample_begin(struct wl_case *wc)
 	return fault_new_guest(wc);
 }
 
+/*
+ * After the vCPUs: every page the guest touched holds its write (the byte 1 at the start of
+ * each stride), read through the host's own mapping. A fault that mapped the guest another
+ * page than the host's, or a page that lost its contents, fails the sample here. Memory the
+ * host cannot map is left to the guest.
+ */
+static int fault_sample_check(struct wl_case *wc)
+{
+	struct guest *g = &wc->guest;
+	uint64_t stride = fault_stride(&wc->params), size = g->vm->layout.data_size;
+	const uint8_t *data;
+
+	if (!g->mem.hva)
+		return 0;
+	data = (const uint8_t *)g->mem.hva + (g->split ? 0 : g->vm->layout.data_gpa);
+	for (uint64_t off = 0; off < size; off += stride) {
+		uint8_t got = *(const volatile uint8_t *)(data + off);
+
+		wc->host_checks++;
+		if (got != 1)
+			return gmb_error(EIO,
+					 "integrity: GPA 0x%" PRIx64 " holds 0x%02x through the "
+					 "host's mapping after the guest wrote 0x01 there",
+					 g->vm->layout.data_gpa + off, got);
+	}
+	return 0;
+}
+
 static void fault_sample_end(struct wl_case *wc)
 {
 	guest_destroy(&wc->guest);
@@ -229,6 +257,7 @@ const struct workload wl_fault = {
 	.teardown = fault_teardown,
 	.sample_begin = fault_sample_begin,
 	.sample_populate = fault_sample_populate,
+	.sample_check = fault_sample_check,
 	.sample_end = fault_sample_end,
 	.populate_name = "host_populate",
 };

@@ -12,6 +12,7 @@ int cmd_probe(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_stress(int argc, char **argv);
 /* report and dashboard: runs the script of that name, passing the arguments through. */
 int cmd_script(const char *command, int argc, char **argv);
 

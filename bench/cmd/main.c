@@ -19,6 +19,8 @@ static void usage(FILE *f)
 		   "commands:\n"
 		   "  probe     what this host offers: KVM capabilities, settings, every backend\n"
 		   "  run       run a matrix of workloads x variants x backends; write results\n"
+		   "  stress    the workloads at once, checked, for a bounded time; kernel log "
+		   "watched\n"
 		   "  list      workloads, variants, backends and suites\n"
 		   "  compare   A/B: what changed between two runs (or groups), and is it noise\n"
 		   "  report    one HTML page (tables, gnuplot plots) for a run\n"
@@ -45,6 +47,8 @@ int main(int argc, char **argv)
 		return cmd_probe(argc - 1, argv + 1);
 	if (!strcmp(command, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(command, "stress"))
+		return cmd_stress(argc - 1, argv + 1);
 	if (!strcmp(command, "list"))
 		return cmd_list(argc - 1, argv + 1);
 	if (!strcmp(command, "compare"))

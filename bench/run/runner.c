@@ -277,6 +277,11 @@ static int case_run_sample(struct run_state *rs, struct case_result *cr, uint64_
 	counters_read(&rs->counters, after);
 	for (int i = 0; i < CTR_NR; i++)
 		s->counters[i] = after[i] - before[i];
+	if (wl->sample_check && !rt->error) {
+		ret = wl->sample_check(&rt->wc);
+		if (ret)
+			record_error(rt, ret);
+	}
 	if (wl->sample_end) {
 		case_read_memory(cr, rt); /* the guest goes with the sample */
 		wl->sample_end(&rt->wc);

@@ -43,6 +43,8 @@ struct wl_vcpu_sample {
 	uint64_t host_work_ns;
 	/* The workload's own counts over the sample, named by workload.count_names. */
 	uint64_t counts[WL_MAX_COUNTS];
+	/* Pages whose contents the guest verified in the sample (a mismatch fails it). */
+	uint64_t guest_checks;
 };
 
 /*
@@ -77,6 +79,11 @@ struct wl_case {
 	 * what it needs, only found out by trying): the case is skipped with the error's reason.
 	 */
 	bool skip;
+	/*
+	 * Pages whose contents the host verified through its own mapping so far (sample_begin,
+	 * sample_check; the main thread's count): gmembench stress reports it.
+	 */
+	uint64_t host_checks;
 	void *priv;
 };
 
@@ -117,6 +124,11 @@ struct workload {
 	 */
 	int (*sample_begin)(struct wl_case *wc);
 	int (*sample_populate)(struct wl_case *wc, uint64_t *ns);
+	/*
+	 * Optional, after every vCPU's share and outside the measured window, before sample_end:
+	 * checks what the guest left in its memory through the host's own mapping. 0 or -errno.
+	 */
+	int (*sample_check)(struct wl_case *wc);
 	void (*sample_end)(struct wl_case *wc);
 	/* Name of what sample_populate measures, e.g. "host_populate". */
 	const char *populate_name;

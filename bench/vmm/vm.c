@@ -183,6 +183,23 @@ int vm_bind_region(struct vm *vm, uint32_t slot, uint64_t gpa, struct mem_region
 	return 0;
 }
 
+int vm_unbind_region(struct vm *vm, uint32_t slot)
+{
+	struct kvm_userspace_memory_region2 region = { .slot = slot };
+	int i;
+
+	for (i = 0; i < vm->nr_slots && vm->slots[i].slot != slot; i++)
+		;
+	if (i == vm->nr_slots)
+		return gmb_error(ENOENT, "memslot %u is not bound", slot);
+	/* A deletion is the slot with memory_size 0 (KVM's API documentation). */
+	if (__vm_set_memory_region2(vm, &region))
+		return gmb_error(errno, "KVM_SET_USER_MEMORY_REGION2 (deleting slot %u) failed: %s",
+				 slot, strerror(errno));
+	vm->slots[i] = vm->slots[--vm->nr_slots];
+	return 0;
+}
+
 int vm_set_memory_attributes(struct vm *vm, uint64_t gpa, uint64_t size, uint64_t attributes)
 {
 	struct kvm_memory_attributes args = {

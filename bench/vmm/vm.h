@@ -82,6 +82,8 @@ int vm_create(struct vm **out, unsigned long type);
 void vm_destroy(struct vm *vm);
 int __vm_set_memory_region2(struct vm *vm, const struct kvm_userspace_memory_region2 *region);
 int vm_bind_region(struct vm *vm, uint32_t slot, uint64_t gpa, struct mem_region *mem);
+/* Deletes a memslot vm_bind_region() made (KVM_SET_USER_MEMORY_REGION2, size 0). 0 or -errno. */
+int vm_unbind_region(struct vm *vm, uint32_t slot);
 /*
  * KVM_SET_MEMORY_ATTRIBUTES on [gpa, gpa+size): KVM_MEMORY_ATTRIBUTE_PRIVATE, or 0 for
  * shared. Only on a VM type with private memory. 0 or -errno.

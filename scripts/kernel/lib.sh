@@ -22,6 +22,26 @@ GMB_PATCHES=$GMB_TOP/kernel-patches/$GMB_KVER
 GMB_SRC=$GMB_CACHE/src/linux-$GMB_KVER
 GMB_WORK=$GMB_CACHE/work
 GMB_OUT=$GMB_CACHE/out
+GMB_DEBUG=0
+
+# --debug (build, initramfs, boot, run-all): the debug kernel (config-debug merged after
+# config) is built and kept in a cache of its own, GMB_KERNEL_DEBUG_CACHE (default: the cache's
+# path with -debug; a GMB_KERNEL_CACHE that already ends in -debug is taken as it is), so that
+# building it never touches the normal kernel's objects. It reads the normal cache's pristine
+# source (GMB_SRC: nothing is downloaded twice) and shares its ccache.
+gmb_use_debug() {
+	local normal=$GMB_CACHE
+	[ "$GMB_DEBUG" -eq 1 ] && return 0
+	GMB_DEBUG=1
+	case "$GMB_CACHE" in
+	*-debug) normal=${GMB_CACHE%-debug} ;;
+	*) GMB_CACHE=${GMB_KERNEL_DEBUG_CACHE:-$GMB_CACHE-debug} ;;
+	esac
+	export CCACHE_DIR=${CCACHE_DIR:-$normal/ccache}
+	GMB_SRC=$normal/src/linux-$GMB_KVER
+	GMB_WORK=$GMB_CACHE/work
+	GMB_OUT=$GMB_CACHE/out
+}
 
 prog=$(basename "$0")
 
