@@ -6,6 +6,8 @@
 
 #include "cmd/cli.h"
 
+bool cli_parse_only;
+
 void build_getopt(const struct cli_option *opts, size_t n, struct option *out, char *shortopts)
 {
 	char *s = shortopts;

@@ -4,6 +4,7 @@
 #define GMB_CLI_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -17,6 +18,13 @@ struct cli_option {
 	const char *arg;
 	const char *help;
 };
+
+/*
+ * Set only by the command-line fuzz target (tests/fuzz/cli_fuzz.c): each command parses and
+ * checks its options (run also expands its matrix), then returns before it touches the host,
+ * reads a results file, writes anything or runs a script.
+ */
+extern bool cli_parse_only;
 
 /* Fills getopt_long's table and short-option string (shortopts: room for 3 per option). */
 void build_getopt(const struct cli_option *opts, size_t n, struct option *out, char *shortopts);

@@ -8,6 +8,8 @@
 struct case_result;
 struct run_state;
 
+/* The whole command line, argv[1] the command (dispatch.c). Returns the exit status. */
+int cli_main(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);

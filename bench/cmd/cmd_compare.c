@@ -353,7 +353,7 @@ int cmd_compare(int argc, char **argv)
 
 	build_getopt(compare_options, ARRAY_SIZE(compare_options), longopts, shortopts);
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc's getopt then starts afresh */
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (c == OPT_HELP) {
 			printf("usage: gmembench compare [OPTIONS] A B\n\n"
@@ -376,6 +376,8 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return usage_error("compare", "needs two results: A (the baseline) and B");
+	if (cli_parse_only)
+		return 0;
 
 	if (!results_collect(argv[optind], &a, &na) && !results_collect(argv[optind + 1], &b, &nb))
 		result = compare_runs(a, na, b, nb, argv[optind], argv[optind + 1], &opt);

@@ -113,6 +113,8 @@ int cmd_probe(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("probe", "unexpected argument '%s'", argv[optind]);
+	if (cli_parse_only)
+		return 0;
 
 	probe_host(&caps, probes);
 	env = probe_environment(&caps);
