@@ -356,43 +356,6 @@ static bool refused_by_options(const struct run_state *rs, const char **reason)
 	return *reason != NULL;
 }
 
-#define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
-
-static int write_nr_hugepages(uint64_t n)
-{
-	char text[32];
-	int len = snprintf(text, sizeof(text), "%" PRIu64 "\n", n);
-
-	return write_text_file(NR_HUGEPAGES, text, (size_t)len);
-}
-
-/*
- * Reserves `extra` more default-size huge pages for the run; *saved keeps the count to put
- * back. The kernel may find fewer free pages than asked: that is an error, with the count.
- */
-static int reserve_hugepages(uint64_t extra, uint64_t *saved)
-{
-	char text[32];
-	uint64_t before, now;
-
-	if (geteuid())
-		return gmb_error(EPERM, "--reserve-hugepages needs root: it writes %s",
-				 NR_HUGEPAGES);
-	if (read_text_file(NR_HUGEPAGES, text, sizeof(text)))
-		return gmb_error(errno, "cannot read %s", NR_HUGEPAGES);
-	before = strtoull(text, NULL, 10);
-	if (write_nr_hugepages(before + extra))
-		return gmb_error(errno, "cannot write %s: %s", NR_HUGEPAGES, strerror(errno));
-	*saved = before;
-	read_text_file(NR_HUGEPAGES, text, sizeof(text));
-	now = strtoull(text, NULL, 10);
-	if (now < before + extra)
-		return gmb_error(ENOMEM,
-				 "asked for %" PRIu64 " more huge pages, the kernel found %" PRIu64,
-				 extra, now - before);
-	return 0;
-}
-
 /* SIGINT or SIGTERM: the run stops after the sample in progress and exits 128 + the signal. */
 static volatile sig_atomic_t stop_signal;
 
@@ -400,7 +363,11 @@ static void on_signal(int sig)
 {
 	stop_signal = sig;
 	if (runner_stop_requested) {
-		/* A second Ctrl-C: the last checkpoint on disk is complete and valid. */
+		/*
+		 * A second Ctrl-C: the last checkpoint on disk is complete and valid; the huge
+		 * page count goes back before the signal ends the process.
+		 */
+		hugepages_restore_from_signal();
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}
@@ -414,7 +381,6 @@ int cmd_run(int argc, char **argv)
 	struct run_config *cfg = &rs.cfg;
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool quiet = false, dry = false, verbose = false, cpus_given = false;
-	uint64_t saved_hugepages = UINT64_MAX;
 	const char *reason = NULL;
 	char shortopts[64];
 	int c, ret, failed = 0;
@@ -511,17 +477,14 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	if (cfg->reserve_hugepages && reserve_hugepages(cfg->reserve_hugepages, &saved_hugepages)) {
+	if (cfg->reserve_hugepages && hugepages_reserve(cfg->reserve_hugepages)) {
 		fprintf(stderr, "gmembench run: %s\n", gmb_last_error());
-		if (saved_hugepages != UINT64_MAX)
-			write_nr_hugepages(saved_hugepages);
 		return 1;
 	}
 	probe_host(&rs.caps, rs.probes);
 	if (!rs.caps.kvm_usable) {
 		fprintf(stderr, "gmembench run: %s\n", rs.caps.kvm_error);
-		if (saved_hugepages != UINT64_MAX)
-			write_nr_hugepages(saved_hugepages);
+		hugepages_restore();
 		return 1;
 	}
 	counters_open(&rs.counters);
@@ -574,9 +537,8 @@ int cmd_run(int argc, char **argv)
 	runner_free(&rs);
 	json_decref(rs.environment);
 	placement_fini();
-	if (saved_hugepages != UINT64_MAX && write_nr_hugepages(saved_hugepages))
-		fprintf(stderr, "gmembench run: could not restore %s to %" PRIu64 ": %s\n",
-			NR_HUGEPAGES, saved_hugepages, gmb_last_error());
+	if (hugepages_restore())
+		fprintf(stderr, "gmembench run: %s\n", gmb_last_error());
 	if (ret)
 		return ret == EXIT_USAGE ? EXIT_USAGE : 1;
 	if (stop_signal)
