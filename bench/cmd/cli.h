@@ -31,6 +31,11 @@ void build_getopt(const struct cli_option *opts, size_t n, struct option *out, c
 void print_options(FILE *f, const struct cli_option *opts, size_t n);
 /* Prints "gmembench COMMAND: message" and a hint; returns EXIT_USAGE. */
 int usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * The option getopt_long() just refused ('?' or ':'), as written: "--bogus", "--quiet=1" or,
+ * from "-qZ", "-Z". buf: room for a short option.
+ */
+const char *refused_option(const struct option *longopts, char *const *argv, char *buf, size_t len);
 int parse_uint(const char *text, unsigned long min, unsigned long max, unsigned long *out);
 
 #endif /* GMB_CLI_H */

@@ -348,7 +348,7 @@ int cmd_compare(int argc, char **argv)
 	struct option longopts[ARRAY_SIZE(compare_options) + 1];
 	json_t **a = NULL, **b = NULL, *result = NULL;
 	size_t na = 0, nb = 0;
-	char shortopts[64];
+	char shortopts[64], refused[4];
 	int c, ret;
 
 	build_getopt(compare_options, ARRAY_SIZE(compare_options), longopts, shortopts);
@@ -369,7 +369,8 @@ int cmd_compare(int argc, char **argv)
 		if (c == '?' || c == ':')
 			return usage_error("compare", "%s '%s'",
 					   c == ':' ? "missing argument for" : "unknown option",
-					   argv[optind - 1]);
+					   refused_option(longopts, argv, refused,
+							  sizeof(refused)));
 		ret = parse_compare_option(&opt, &popt, c, optarg);
 		if (ret)
 			return ret;

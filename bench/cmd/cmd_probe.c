@@ -91,7 +91,7 @@ int cmd_probe(int argc, char **argv)
 	struct option longopts[ARRAY_SIZE(probe_options) + 1];
 	struct backend_probe probes[MEM_NR_BACKENDS];
 	struct host_caps caps;
-	char shortopts[64];
+	char shortopts[64], refused[4];
 	bool as_json = false;
 	json_t *env;
 	int c;
@@ -108,7 +108,10 @@ int cmd_probe(int argc, char **argv)
 			print_options(stdout, probe_options, ARRAY_SIZE(probe_options));
 			return 0;
 		default:
-			return usage_error("probe", "unknown option '%s'", argv[optind - 1]);
+			return usage_error("probe", "%s '%s'",
+					   c == ':' ? "missing argument for" : "unknown option",
+					   refused_option(longopts, argv, refused,
+							  sizeof(refused)));
 		}
 	}
 	if (optind < argc)

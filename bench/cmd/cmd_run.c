@@ -382,7 +382,7 @@ int cmd_run(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool quiet = false, dry = false, verbose = false, cpus_given = false;
 	const char *reason = NULL;
-	char shortopts[64];
+	char shortopts[64], refused[4];
 	int c, ret, failed = 0;
 
 	apply_suite(cfg, "default");
@@ -410,7 +410,8 @@ int cmd_run(int argc, char **argv)
 		if (c == '?' || c == ':')
 			return usage_error("run", "%s '%s'",
 					   c == ':' ? "missing argument for" : "unknown option",
-					   argv[optind - 1]);
+					   refused_option(longopts, argv, refused,
+							  sizeof(refused)));
 	}
 	if (optind < argc)
 		return usage_error("run", "unexpected argument '%s'", argv[optind]);

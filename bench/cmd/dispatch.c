@@ -3,6 +3,7 @@
  * gmembench's command dispatch: argv as main() sees it, to the command that argv[1] names.
  * Apart from main.c so that the fuzz target (tests/fuzz/cli_fuzz.c) can call it too.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +33,20 @@ int cli_main(int argc, char **argv)
 {
 	const char *command = argc > 1 ? argv[1] : NULL;
 
-	if (!command || !strcmp(command, "help") || !strcmp(command, "--help") ||
-	    !strcmp(command, "-h")) {
+	bool help = command && (!strcmp(command, "help") || !strcmp(command, "--help") ||
+				!strcmp(command, "-h"));
+	bool version = command && (!strcmp(command, "version") || !strcmp(command, "--version"));
+
+	if ((help || version) && argc > 2) {
+		fprintf(stderr, "gmembench %s: unexpected argument '%s'\nTry 'gmembench help'.\n",
+			command, argv[2]);
+		return EXIT_USAGE;
+	}
+	if (!command || help) {
 		usage(command ? stdout : stderr);
 		return command ? 0 : EXIT_USAGE;
 	}
-	if (!strcmp(command, "version") || !strcmp(command, "--version")) {
+	if (version) {
 		printf("gmembench %s\n", gmb_version());
 		return 0;
 	}
