@@ -374,6 +374,24 @@ static void on_signal(int sig)
 	runner_stop_requested = 1;
 }
 
+/*
+ * The last write failed (a full disk): what is on disk is the last checkpoint that was
+ * written, or nothing when none could be.
+ */
+static void report_write_failure(const struct run_state *rs)
+{
+	char path[sizeof(rs->run_dir) + 32];
+
+	fprintf(stderr, "gmembench run: %s\n", gmb_last_error());
+	snprintf(path, sizeof(path), "%s/%s", rs->run_dir, RESULTS_JSON);
+	if (!access(path, F_OK))
+		fprintf(stderr, "gmembench run: %s holds the last checkpoint written before that\n",
+			path);
+	else
+		fprintf(stderr,
+			"gmembench run: no checkpoint could be written: %s does not exist\n", path);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct option longopts[ARRAY_SIZE(run_options) + 1];
@@ -516,13 +534,14 @@ int cmd_run(int argc, char **argv)
 		for (unsigned int i = 0; i < rs.nr_cases; i++)
 			failed += rs.cases[i].status == CASE_FAILED;
 		if (ret)
-			fprintf(stderr,
-				"gmembench run: %s\n"
-				"gmembench run: %s/%s holds the last checkpoint written before "
-				"that\n",
-				gmb_last_error(), rs.run_dir, RESULTS_JSON);
+			report_write_failure(&rs);
 		else
 			printf("results: %s/%s\n", rs.run_dir, RESULTS_JSON);
+		if (!ret && stop_signal)
+			fprintf(stderr,
+				"gmembench run: stopped by %s after the sample in progress; the "
+				"results hold every sample taken, marked interrupted\n",
+				stop_signal == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM");
 		if (failed)
 			fprintf(stderr, "gmembench run: %d case(s) failed; see the reasons above\n",
 				failed);
