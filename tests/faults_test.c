@@ -13,12 +13,14 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -102,6 +104,19 @@ static void print_file(struct __test_metadata *_metadata, const char *path)
 	TH_LOG("%s: %s", path, buf);
 }
 
+/* Whether the file at path holds text. */
+static bool file_has(const char *path, const char *text)
+{
+	char buf[16384];
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	return strstr(buf, text);
+}
+
 static const char *const long_run[] = { "-w",	       "mmio-storm", "-V",	 "pio",	     "-b",
 					"anon",	       "--samples",  "1000",	 "--warmup", "0",
 					"--sample-ms", "50",	     "--no-raw", "--no-pin", NULL };
@@ -136,6 +151,8 @@ static void signal_mid_run(struct __test_metadata *_metadata, int sig)
 	} else {
 		ASSERT_TRUE(WIFEXITED(status));
 		EXPECT_EQ(128 + sig, WEXITSTATUS(status));
+		EXPECT_TRUE(file_has(out, sig == SIGINT ? "stopped by SIGINT (Ctrl-C)"
+							: "stopped by SIGTERM"));
 	}
 	doc = load_run(dir, path, sizeof(path));
 	ASSERT_NE(NULL, doc) TH_LOG("no valid results under %s: %s", dir, gmb_last_error());
@@ -208,6 +225,13 @@ TEST(full_disk_keeps_earlier_runs)
 	rc = finish(spawn_run(dir, out, short_run));
 	print_file(_metadata, out);
 	EXPECT_EQ(1, rc);
+	EXPECT_TRUE(file_has(out, "No space left on device"));
+	EXPECT_TRUE(file_has(out, "no checkpoint could be written") || file_has(out, "holds the "
+										     "last "
+										     "checkpoint "
+										     "written "
+										     "before "
+										     "that"));
 	snprintf(path, sizeof(path), "%s/earlier/%s", dir, RESULTS_JSON);
 	f = fopen(path, "r");
 	ASSERT_NE(NULL, f);
@@ -287,6 +311,42 @@ TEST(memory_cgroup_limit)
 	rmdir(group);
 	umount2(cg, MNT_DETACH);
 	rmdir(cg);
+}
+
+/*
+ * ENOMEM from the kernel without root or cgroups: an address-space limit (RLIMIT_AS, 512 MiB)
+ * below the guest's 1 GiB. The case fails with the reason, the exit is 1, the results valid.
+ */
+TEST(enomem_from_an_address_space_limit)
+{
+	static const char *const args[] = { "-w",	 "fault",    "-V",	 "guest-touch-4k",
+					    "-b",	 "anon",     "--size",	 "1G",
+					    "--samples", "2",	     "--warmup", "0",
+					    "--no-raw",	 "--no-pin", NULL };
+	char dir[] = "/tmp/gmb-faults-XXXXXX", out[300], path[4200];
+	struct rlimit rl = { 512UL << 20, 512UL << 20 };
+	json_t *doc, *c;
+	pid_t pid;
+	int rc;
+
+	SKIP_WITHOUT_KVM();
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(out, sizeof(out), "%s.out", dir);
+	pid = fork();
+	if (!pid) {
+		if (setrlimit(RLIMIT_AS, &rl))
+			_exit(126);
+		_exit(finish(spawn_run(dir, out, args)));
+	}
+	rc = finish(pid);
+	print_file(_metadata, out);
+	EXPECT_EQ(1, rc);
+	doc = load_run(dir, path, sizeof(path));
+	ASSERT_NE(NULL, doc) TH_LOG("%s", gmb_last_error());
+	c = json_array_get(json_object_get(doc, "cases"), 0);
+	EXPECT_STREQ("failed", json_string_value(json_object_get(c, "status")));
+	EXPECT_NE(NULL, json_string_value(json_object_get(c, "reason")));
+	json_decref(doc);
 }
 
 /*
