@@ -97,7 +97,9 @@ def read_document(path):
         if err.pos >= len(text.rstrip()):
             raise BadInput(f"{path}: truncated JSON: the document ends at line {err.lineno} "
                            f"before it is complete") from err
-        raise BadInput(f"{path}: not valid JSON: {err.msg} at line {err.lineno} "
+        # json's "Unterminated string starting at" already ends with "at".
+        msg = err.msg[:-3] if err.msg.endswith(" at") else err.msg
+        raise BadInput(f"{path}: not valid JSON: {msg} at line {err.lineno} "
                        f"column {err.colno}") from err
     except RecursionError:
         raise BadInput(f"{path}: JSON nested more than {MAX_DEPTH} levels deep") from None
