@@ -16,6 +16,8 @@
 #define GMB_UCALL_PORT 0x7e0
 /* A port a workload may hammer: the host counts these exits and resumes at once. */
 #define GMB_STORM_PORT 0x7e4
+/* virtio-zc: vCPU v kicks its queue with "outl" to GMB_VBLK_KICK_PORT + 4 * v (an ioeventfd). */
+#define GMB_VBLK_KICK_PORT 0x800
 
 #define GMB_IMAGE_MAGIC 0x31424d4d4f4d4721ULL /* "!GMOMMB1" */
 
@@ -32,7 +34,8 @@
 #define GMB_UCALL_EXCEPTION 4 /* a0: vector, a1: error code, a2: faulting rip */
 #define GMB_UCALL_DONE	    5 /* a0: guest_main's return value */
 #define GMB_UCALL_CONVERT   6 /* a0: GPA, a1: bytes; the host converts, then resumes */
-#define GMB_UCALL_NR	    7
+/* (virtio-zc's share-per-io: a2 is 1 to share the range, 0 to take it back) */
+#define GMB_UCALL_NR 7
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -86,13 +89,23 @@ struct gmb_guest_args {
 
 /*
  * conversion-churn: the parameter is the range size (a multiple of 4 KiB) with
- * GMB_CHURN_EXPECT_ZERO or'd in when a conversion discards the range's contents. The data area
+ * GMB_CHURN_EXPECT_ZERO or'd in when a conversion discards the range's contents, and
+ * GMB_CHURN_KVM_READ when, after each conversion, KVM itself must read the range's first page
+ * (the guest copies its first 8 bytes to MMIO with movsq, which KVM emulates), and
+ * GMB_CHURN_HYPERCALL when the guest asks for a conversion with KVM_HC_MAP_GPA_RANGE, which
+ * exits to the host (KVM_CAP_EXIT_HYPERCALL), instead of the ucall channel. The data area
  * is that many whole ranges, then the metadata: each range's generation (8 bytes) and the
  * latencies (GMB_CHURN_LATENCY_BYTES), rounded up to a whole range. Page p of a range of
  * generation g holds gmb_churn_pattern(p's GPA, g) in its first 8 bytes.
  */
-#define GMB_CHURN_EXPECT_ZERO	1ULL
-#define GMB_CHURN_LATENCY_BYTES 0x40000ULL
+#define GMB_CHURN_EXPECT_ZERO 1ULL
+#define GMB_CHURN_KVM_READ    2ULL
+#define GMB_CHURN_HYPERCALL   4ULL
+#define GMB_CHURN_FLAGS	      (GMB_CHURN_EXPECT_ZERO | GMB_CHURN_KVM_READ | GMB_CHURN_HYPERCALL)
+/* KVM_HC_MAP_GPA_RANGE's number and its attributes' page-size field (linux/kvm_para.h). */
+#define GMB_HC_MAP_GPA_RANGE	     12ULL
+#define GMB_MAP_GPA_RANGE_PAGE_SZ_2M 1ULL
+#define GMB_CHURN_LATENCY_BYTES	     0x40000ULL
 
 #ifndef __ASSEMBLER__
 static inline uint64_t gmb_churn_meta_bytes(uint64_t data_size, uint64_t range)

@@ -19,5 +19,6 @@ gmb_payload_\name\()_end:
 	payload	fault, "fault.bin"
 	payload	calibrate, "calibrate.bin"
 	payload	churn, "churn.bin"
+	payload	virtio, "virtio.bin"
 
 	.section .note.GNU-stack, "", @progbits

@@ -123,6 +123,30 @@ set key top left box opaque
 plot {plots}
 """)
 
+    def over_size(self, title, ylabel, series):
+        """Rate against block size on a log axis, one line per (label, [(bytes, med, lo, hi)]),
+        each line its own colour: where two modes' curves cross shows."""
+        blocks = [sorted(points) for _, points in series]
+        data = self._data(blocks)
+        sizes = sorted({p[0] for points in blocks for p in points})
+        tics = ", ".join(f"{gp_string(size_name(s))} {s}" for s in sizes)
+        plots = ", \\\n     ".join(
+            f"{gp_string(data)} index {i} using 1:2:3:4 with yerrorlines lw 2 pt 7 "
+            f"lc rgb '{PALETTE[i % len(PALETTE)]}' title {gp_string(label)}"
+            for i, (label, _) in enumerate(series))
+        return self._add(title, f"""\
+set logscale x 2
+set xlabel 'block size'
+set ylabel {gp_string(ylabel)}
+set xtics ({tics})
+set xrange [{sizes[0] / 1.5}:{sizes[-1] * 1.5}]
+set yrange [*<0:0<*]
+set format y '%.1s%c'
+set grid lc rgb '#dddddd'
+set key top left box opaque
+plot {plots}
+""")
+
     def render(self):
         """Runs gnuplot on every queued plot; returns the list of SVG markups."""
         if not self.scripts:
@@ -147,6 +171,12 @@ plot {plots}
             with open(os.path.join(self.tmpdir, f"plot{n}.svg")) as f:
                 out.append(inline_svg(f.read(), f"p{n}-", title))
         return out
+
+
+def size_name(size):
+    """4096 -> 4k, 1048576 -> 1m."""
+    size = int(size)
+    return f"{size >> 20}m" if size >= 1 << 20 else f"{size >> 10}k"
 
 
 def inline_svg(svg, prefix, title):

@@ -8,13 +8,10 @@
 #include "core/util.h"
 #include "run/workload.h"
 
-extern const struct workload wl_mmio_storm, wl_fault, wl_churn, wl_calibrate;
+extern const struct workload wl_mmio_storm, wl_fault, wl_churn, wl_calibrate, wl_virtio;
 
 const struct workload *const workloads[] = {
-	&wl_mmio_storm,
-	&wl_fault,
-	&wl_churn,
-	&wl_calibrate,
+	&wl_mmio_storm, &wl_fault, &wl_churn, &wl_virtio, &wl_calibrate,
 };
 const size_t nr_workloads = ARRAY_SIZE(workloads);
 

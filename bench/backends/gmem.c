@@ -73,6 +73,32 @@ static int gmem_nodirect_create(struct mem_region *mem, int vm_fd, uint64_t size
 	return gmem_create_flags(mem, vm_fd, GMEM_NODIRECT_FLAGS);
 }
 
+/*
+ * In place, on the guest_memfd (the kernel series): private takes the range out of every host
+ * mapping and the direct map, shared gives it back; the pages and their contents stay. EAGAIN
+ * means a page still has references (a pin): error_offset says which.
+ */
+static int gmem_convert(struct mem_region *mem, uint64_t offset, uint64_t len, bool to_private)
+{
+	struct kvm_memory_attributes2 attrs = {
+		.offset = offset,
+		.size = len,
+		.attributes = to_private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
+	};
+
+	if (!ioctl(mem->fd, KVM_SET_MEMORY_ATTRIBUTES2, &attrs))
+		return 0;
+	if (errno == EAGAIN)
+		return gmb_error(EAGAIN,
+				 "KVM_SET_MEMORY_ATTRIBUTES2 to %s: the page at offset 0x%llx "
+				 "still has references",
+				 to_private ? "private" : "shared",
+				 (unsigned long long)attrs.error_offset);
+	return gmb_error(errno, "KVM_SET_MEMORY_ATTRIBUTES2 (0x%llx + 0x%llx to %s) failed: %s",
+			 (unsigned long long)offset, (unsigned long long)len,
+			 to_private ? "private" : "shared", strerror(errno));
+}
+
 static void gmem_destroy(struct mem_region *mem)
 {
 	mem_unmap_close(mem);
@@ -143,6 +169,7 @@ const struct mem_backend mem_backend_gmem_mmap = {
 	.destroy = gmem_destroy,
 	.punch_hole = mem_fallocate_punch,
 	.populate = mem_fallocate_populate,
+	.convert = gmem_convert,
 };
 
 /* The no-direct-map family: the same memory and operations, KVM told another way to reach it. */
@@ -152,7 +179,7 @@ const struct mem_backend mem_backend_gmem_mmap = {
 		.description = "guest_memfd with MMAP | INIT_SHARED | NO_DIRECT_MAP, " how,       \
 		.access = strategy, .probe = gmem_nodirect_probe, .create = gmem_nodirect_create, \
 		.destroy = gmem_destroy, .punch_hole = mem_fallocate_punch,                       \
-		.populate = mem_fallocate_populate,                                               \
+		.populate = mem_fallocate_populate, .convert = gmem_convert,                      \
 	}
 
 const struct mem_backend mem_backend_gmem_nodirect =

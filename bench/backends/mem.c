@@ -158,6 +158,13 @@ int mem_punch_hole(struct mem_region *mem, uint64_t offset, uint64_t len)
 	return mem->backend->punch_hole(mem, offset, len);
 }
 
+int mem_convert(struct mem_region *mem, uint64_t offset, uint64_t len, bool to_private)
+{
+	if (!mem->backend->convert)
+		return gmb_error(EOPNOTSUPP, "%s cannot convert in place", mem->backend->name);
+	return mem->backend->convert(mem, offset, len, to_private);
+}
+
 int mem_populate(struct mem_region *mem, uint64_t offset, uint64_t len)
 {
 	if (!mem->backend->populate)

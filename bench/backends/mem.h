@@ -149,6 +149,11 @@ struct mem_backend {
 	int (*punch_hole)(struct mem_region *mem, uint64_t offset, uint64_t len);
 	/* Optional: fault [offset, offset+len) in from the host before the guest runs. */
 	int (*populate)(struct mem_region *mem, uint64_t offset, uint64_t len);
+	/*
+	 * Optional: converts [offset, offset+len) in place, to private (out of the host's
+	 * reach, contents kept) or back to shared. Needs KVM_CAP_GMEM_CONVERT_IN_PLACE.
+	 */
+	int (*convert)(struct mem_region *mem, uint64_t offset, uint64_t len, bool to_private);
 };
 
 extern const struct mem_backend *const mem_backends[MEM_NR_BACKENDS];
@@ -173,6 +178,7 @@ const char *mem_nodes_text(uint64_t nodes, char *buf, size_t len);
 void mem_destroy(struct mem_region *mem);
 int mem_punch_hole(struct mem_region *mem, uint64_t offset, uint64_t len);
 int mem_populate(struct mem_region *mem, uint64_t offset, uint64_t len);
+int mem_convert(struct mem_region *mem, uint64_t offset, uint64_t len, bool to_private);
 
 /* Helpers shared by backends. */
 int mem_memfd_create(struct mem_region *mem, const char *name, unsigned int flags);

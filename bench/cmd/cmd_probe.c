@@ -65,6 +65,10 @@ static void print_probe_text(const struct host_caps *caps, const struct backend_
 					 caps->gmem_access_param_present)
 			       ? "the kernel series is there"
 			       : "no kernel series");
+		printf("conversion   KVM_CAP_GMEM_CONVERT_IN_PLACE 0x%lx: %s\n",
+		       caps->cap_gmem_convert_in_place,
+		       caps->cap_gmem_convert_in_place ? "in-place shared<->private conversion"
+						       : "no in-place conversion");
 	}
 	printf("thp          enabled=%s shmem_enabled=%s\n", caps->thp_enabled,
 	       caps->thp_shmem_enabled);

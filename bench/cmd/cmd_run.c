@@ -46,6 +46,7 @@ enum option_key {
 	OPT_DRY_RUN,
 	OPT_VERBOSE,
 	OPT_NORMALIZE,
+	OPT_TARGET,
 };
 
 static const struct cli_option run_options[] = {
@@ -75,6 +76,8 @@ static const struct cli_option run_options[] = {
 	{ "reserve-hugepages", OPT_RESERVE_HUGEPAGES, "N",
 	  "reserve N more 2 MiB huge pages for the run (root), restored after" },
 	{ "output", OPT_OUTPUT, "DIR", "where run directories go (default: results/runs)" },
+	{ "target", OPT_TARGET, "PATH",
+	  "virtio-zc's file or block device, overwritten (default: a new file in /dev/shm)" },
 	{ "quiet", OPT_QUIET, NULL, "no progress and no summary table" },
 	{ "verbose", OPT_VERBOSE, NULL,
 	  "at the end, every case with its interval and vs raw, not the matrix per workload" },
@@ -327,6 +330,11 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 					   arg);
 		cfg->output_dir = arg;
 		cfg->output_given = true;
+		break;
+	case OPT_TARGET:
+		if (!arg[0])
+			return usage_error("run", "--target needs a file or a device");
+		cfg->target = arg;
 		break;
 	case OPT_RESERVE_HUGEPAGES:
 		if (parse_uint(arg, 1, 1UL << 20, &v))

@@ -170,6 +170,7 @@ void host_caps_read(struct host_caps *caps)
 	caps->kvm_api_version = KVM_API_VERSION;
 	caps->cap_user_memory2 = kvm_check_cap(kvm_fd, KVM_CAP_USER_MEMORY2);
 	caps->cap_memory_attributes = kvm_check_cap(kvm_fd, KVM_CAP_MEMORY_ATTRIBUTES);
+	caps->cap_exit_hypercall = kvm_check_cap(kvm_fd, KVM_CAP_EXIT_HYPERCALL);
 	caps->cap_vm_types = kvm_check_cap(kvm_fd, KVM_CAP_VM_TYPES);
 	caps->cap_nr_vcpus = kvm_check_cap(kvm_fd, KVM_CAP_NR_VCPUS);
 	caps->cap_max_vcpus = kvm_check_cap(kvm_fd, KVM_CAP_MAX_VCPUS);
@@ -191,6 +192,7 @@ void host_caps_read(struct host_caps *caps)
 	caps->cap_memory_attributes = kvm_check_cap(vm_fd, KVM_CAP_MEMORY_ATTRIBUTES);
 	caps->cap_gmem_no_direct_map_access =
 		kvm_check_cap(vm_fd, KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS);
+	caps->cap_gmem_convert_in_place = kvm_check_cap(vm_fd, KVM_CAP_GMEM_CONVERT_IN_PLACE);
 	close(vm_fd);
 	close(kvm_fd);
 	caps->kvm_usable = true;

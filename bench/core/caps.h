@@ -33,6 +33,10 @@ struct host_caps {
 	long cap_tsc_control;
 	/* The kernel series' KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS: a bitmask of 1 << strategy, or 0. */
 	long cap_gmem_no_direct_map_access;
+	/* The kernel series' KVM_CAP_GMEM_CONVERT_IN_PLACE: the attributes it converts, or 0. */
+	long cap_gmem_convert_in_place;
+	/* KVM_CAP_EXIT_HYPERCALL: the hypercalls that can exit to userspace (1 << KVM_HC_*). */
+	long cap_exit_hypercall;
 	/* kvm.gmem_no_direct_map_access, the strategy a new VM starts with (-1: unreadable). */
 	bool gmem_access_param_present;
 	long gmem_access_param;

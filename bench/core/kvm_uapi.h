@@ -113,6 +113,36 @@ struct kvm_create_guest_memfd {
 #endif
 #define GMB_GMEM_NO_DIRECT_MAP_ACCESS_PARAM "/sys/module/kvm/parameters/gmem_no_direct_map_access"
 
+/*
+ * The kernel series' in-place conversion (the uAPI of the posted in-place conversion series,
+ * whose capability number changed at every revision: out of tree here). KVM_CHECK_EXTENSION
+ * returns the attributes KVM_SET_MEMORY_ATTRIBUTES2 can set (KVM_MEMORY_ATTRIBUTE_PRIVATE) or
+ * 0. The ioctl is issued on a guest_memfd made with MMAP | INIT_SHARED, of a VM without private
+ * memory of its own; EAGAIN with error_offset names a page that still has references.
+ */
+#ifndef KVM_CAP_GMEM_CONVERT_IN_PLACE
+#define KVM_CAP_GMEM_CONVERT_IN_PLACE 1001
+#endif
+#ifndef KVM_SET_MEMORY_ATTRIBUTES2
+struct kvm_memory_attributes2 {
+	__u64 offset;
+	__u64 size;
+	__u64 attributes;
+	__u64 flags;
+	__u64 error_offset;
+	__u64 reserved[11];
+};
+#define KVM_SET_MEMORY_ATTRIBUTES2 _IOWR(KVMIO, 0xd2, struct kvm_memory_attributes2)
+#endif
+
+/* A confidential guest's request to convert a range (linux/kvm_para.h), exiting to userspace. */
+#ifndef KVM_CAP_EXIT_HYPERCALL
+#define KVM_CAP_EXIT_HYPERCALL 201
+#endif
+#ifndef KVM_HC_MAP_GPA_RANGE
+#define KVM_HC_MAP_GPA_RANGE 12
+#endif
+
 #ifndef KVM_SET_MEMORY_ATTRIBUTES
 struct kvm_memory_attributes {
 	__u64 address;

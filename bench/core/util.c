@@ -2,6 +2,8 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,4 +176,37 @@ const char *escape_text(const char *text, char *buf, size_t len)
 	}
 	buf[n] = '\0';
 	return buf;
+}
+
+static __thread sigjmp_buf fault_env;
+static __thread volatile int fault_armed;
+
+static void fault_jump(int sig)
+{
+	if (!fault_armed) {
+		/* Not ours: the default action, as if no handler had been there. */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	siglongjmp(fault_env, sig);
+}
+
+int read_faults(const volatile uint8_t *p)
+{
+	struct sigaction sa = { .sa_handler = fault_jump }, old_bus, old_segv;
+	volatile int sig;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sig = sigsetjmp(fault_env, 1);
+	if (!sig) {
+		fault_armed = 1;
+		(void)*p;
+	}
+	fault_armed = 0;
+	sigaction(SIGBUS, &old_bus, NULL);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	return sig;
 }

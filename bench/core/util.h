@@ -54,4 +54,11 @@ int read_text_file(const char *path, char *buf, size_t len);
 /* Reads one "key value" or "key: value" number from a /proc file. 0, -ENOENT or -errno. */
 int read_proc_key(const char *path, const char *key, uint64_t *value);
 
+/*
+ * Reads the byte at p and says which signal that raised: 0 (none), SIGBUS or SIGSEGV. For
+ * checking that memory taken from the host is really out of its reach. Handlers are installed
+ * only for the read, on the calling thread's behalf.
+ */
+int read_faults(const volatile uint8_t *p);
+
 #endif /* GMB_UTIL_H */

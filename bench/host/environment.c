@@ -144,6 +144,8 @@ static json_t *kvm_json(const struct host_caps *caps)
 		{ "KVM_CAP_MAX_VCPUS", caps->cap_max_vcpus },
 		{ "KVM_CAP_TSC_CONTROL", caps->cap_tsc_control },
 		{ "KVM_CAP_GMEM_NO_DIRECT_MAP_ACCESS", caps->cap_gmem_no_direct_map_access },
+		{ "KVM_CAP_GMEM_CONVERT_IN_PLACE", caps->cap_gmem_convert_in_place },
+		{ "KVM_CAP_EXIT_HYPERCALL", caps->cap_exit_hypercall },
 	};
 	json_t *capabilities = json_object();
 

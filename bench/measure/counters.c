@@ -310,6 +310,7 @@ static const struct {
 	{ "kvm/kvm_gmem_direct_map_zap", "folios taken out of the direct map, global flush",
 	  GMEM_SERIES },
 	{ "kvm/kvm_gmem_direct_map_restore", "folios put back in the direct map", GMEM_SERIES },
+	{ "kvm/kvm_gmem_convert", "in-place conversions of guest_memfd ranges", GMEM_SERIES },
 };
 
 static void open_kvm_event_counters(struct counters *c)

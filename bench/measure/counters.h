@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define COUNTERS_MAX_TLB_REASONS 8
-#define COUNTERS_NR_KVM_EVENTS	 14
+#define COUNTERS_NR_KVM_EVENTS	 15
 
 enum counter_id {
 	CTR_TLB_SHOOTDOWN_IPIS, /* /proc/interrupts TLB, all CPUs */

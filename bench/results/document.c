@@ -87,6 +87,68 @@ static json_t *case_metrics_json(const struct run_state *rs, const struct case_r
 	return metrics;
 }
 
+/* The workload's own counts (workload.count_names): total over kept samples, per operation. */
+static json_t *case_workload_counts_json(const struct run_state *rs, const struct case_result *cr,
+					 unsigned int index)
+{
+	const char *const *names = cr->params.workload->count_names;
+	double *per_op = calloc(cr->nr_samples + 1, sizeof(double));
+	json_t *counts = json_object();
+
+	for (int c = 0; per_op && names[c] && c < WL_MAX_COUNTS; c++) {
+		uint64_t total = 0;
+		size_t n = 0;
+		json_t *obj;
+
+		for (unsigned int i = 0; i < cr->nr_samples; i++) {
+			const struct sample *s = &cr->samples[i];
+			uint64_t ops = sample_ops(cr, s), sum = 0;
+
+			if (s->warmup)
+				continue;
+			for (unsigned int v = 0; v < cr->params.nr_vcpus; v++)
+				sum += s->vcpus[v].counts[c];
+			total += sum;
+			per_op[n++] = ops ? (double)sum / (double)ops : 0;
+		}
+		obj = json_pack("{s:I}", "total", (json_int_t)total);
+		json_object_set_new(obj, "per_op", values_json(per_op, n));
+		json_object_set_new(obj, "per_op_summary",
+				    summary_json(per_op, n, case_seed(rs, index, 300 + c)));
+		json_object_set_new(counts, names[c], obj);
+	}
+	free(per_op);
+	return counts;
+}
+
+/* The yardstick (fio): its rate, and each kept sample's rate over it. */
+static json_t *case_reference_json(const struct run_state *rs, const struct case_result *cr,
+				   unsigned int index)
+{
+	const struct wl_reference *ref = &cr->reference;
+	double *ratios;
+	json_t *obj;
+	size_t n = 0;
+
+	if (!ref->known)
+		return json_pack("{s:s, s:b, s:s}", "program", cr->params.workload->reference_name,
+				 "available", 0, "reason",
+				 ref->reason[0] ? ref->reason : "not measured");
+	ratios = calloc(cr->nr_samples + 1, sizeof(double));
+	obj = json_pack("{s:s, s:b, s:s, s:s, s:f, s:f}", "program", ref->program, "available", 1,
+			"version", ref->version, "command", ref->command, "ops_per_sec",
+			ref->ops_per_sec, "bytes_per_sec", ref->bytes_per_sec);
+	for (unsigned int i = 0; ratios && i < cr->nr_samples; i++)
+		if (!cr->samples[i].warmup)
+			ratios[n++] = sample_metric(rs, cr, &cr->samples[i], METRIC_OPS_PER_SEC) /
+				      ref->ops_per_sec;
+	json_object_set_new(obj, "ratios", values_json(ratios, n));
+	json_object_set_new(obj, "ratio_summary",
+			    summary_json(ratios, n, case_seed(rs, index, 400)));
+	free(ratios);
+	return obj;
+}
+
 /* Flush counters: total over kept samples and per operation, or why they are unavailable. */
 static json_t *case_counters_json(const struct run_state *rs, const struct case_result *cr,
 				  unsigned int index)
@@ -271,6 +333,8 @@ static json_t *case_json(const struct run_state *rs, const struct case_result *c
 			(json_int_t)cr->params.data_size, "status", case_status_name(cr->status));
 	if (cr->reason[0])
 		json_object_set_new(obj, "reason", json_string(cr->reason));
+	if (cr->note[0])
+		json_object_set_new(obj, "note", json_string(cr->note));
 	if (cr->status == CASE_SKIPPED)
 		return obj;
 
@@ -295,6 +359,11 @@ static json_t *case_json(const struct run_state *rs, const struct case_result *c
 		free(ratios);
 	}
 	json_object_set_new(obj, "counters", case_counters_json(rs, cr, index));
+	if (cr->params.workload->count_names)
+		json_object_set_new(obj, "workload_counts",
+				    case_workload_counts_json(rs, cr, index));
+	if (cr->params.workload->reference_name)
+		json_object_set_new(obj, "reference", case_reference_json(rs, cr, index));
 	json_object_set_new(obj, "samples", case_samples_json(rs, cr));
 	return obj;
 }

@@ -318,7 +318,8 @@ static int check_case(struct where *w, size_t index, json_t *c)
 		if (need(w, c, names[i], &NAME, false, NULL))
 			return -EINVAL;
 	if (need(w, c, "status", &CASE_STATUS, false, &status) ||
-	    need(w, c, "vcpus", &VCPUS, false, NULL) || need(w, c, "reason", &STRING, true, NULL))
+	    need(w, c, "vcpus", &VCPUS, false, NULL) || need(w, c, "reason", &STRING, true, NULL) ||
+	    need(w, c, "note", &STRING, true, NULL))
 		return -EINVAL;
 	ok = !strcmp(json_string_value(status), "ok");
 	if (need(w, c, "metrics", &OBJECT, !ok, &metrics))

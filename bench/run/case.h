@@ -57,7 +57,8 @@ struct run_config {
 	uint64_t seed;
 	uint64_t reserve_hugepages; /* more 2 MiB huge pages for the run, restored after */
 	const char *output_dir;
-	bool output_given; /* --output: create only its last component, never its parents */
+	bool output_given;  /* --output: create only its last component, never its parents */
+	const char *target; /* --target: the I/O workloads' file or device */
 	int argc;
 	char **argv;
 };
@@ -102,6 +103,8 @@ struct case_result {
 	struct thread_seen *vcpu_seen; /* [nr_vcpus]: where each really ran */
 	struct thread_seen main_seen;  /* the main thread (set-up, populate), not pinned */
 	struct case_memory memory;
+	char note[200];		       /* the workload's (wl_case.note) */
+	struct wl_reference reference; /* the workload's yardstick, from its setup */
 	struct sample *samples;
 	unsigned int nr_samples, cap_samples;
 	struct case_runtime *rt; /* threads and the live guest, while running */

@@ -92,6 +92,7 @@ int matrix_expand(struct run_state *rs)
 								.data_size = case_data_size(
 									cfg, wl, variants[v]),
 								.raw = raw,
+								.target = cfg->target,
 							};
 
 							ret = add_case(rs, &params);

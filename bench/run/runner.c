@@ -185,6 +185,12 @@ static void case_runtime_destroy(struct case_result *cr)
 		if (rt->workers[i].started)
 			pthread_join(rt->workers[i].thread, NULL);
 	case_read_memory(cr, rt);
+	if (rt->wc.guest.vm && rt->wc.params.workload->finish &&
+	    (cr->status == CASE_PENDING || cr->status == CASE_OK) &&
+	    rt->wc.params.workload->finish(&rt->wc)) {
+		cr->status = CASE_FAILED;
+		snprintf(cr->reason, sizeof(cr->reason), "%s", gmb_last_error());
+	}
 	if (rt->wc.guest.vm)
 		rt->wc.params.workload->teardown(&rt->wc);
 	pthread_mutex_destroy(&rt->lock);
@@ -229,10 +235,13 @@ static int case_runtime_create(struct run_state *rs, struct case_result *cr)
 	cr->memory.policy =
 		placement_mem_policy(placement_host(), &rs->cfg.mem_node, cr->vcpu_cpus, n);
 	rt->wc.mem_policy = cr->memory.policy;
+	rt->wc.caps = &rs->caps;
 
 	ret = cr->params.workload->setup(&rt->wc);
+	cr->reference = rt->wc.reference;
 	if (ret)
 		return ret;
+	snprintf(cr->note, sizeof(cr->note), "%s", rt->wc.note);
 	cr->timer_floor_cycles = rt->wc.timer_floor_cycles;
 	if (!rs->tsc_khz && rt->wc.guest.vm)
 		rs->tsc_khz = rt->wc.guest.vm->tsc_khz;
@@ -450,7 +459,8 @@ int runner_run(struct run_state *rs)
 		if (!ret)
 			ret = case_calibrate(rs, cr);
 		if (ret)
-			case_fail(cr, CASE_FAILED, gmb_last_error());
+			case_fail(cr, cr->rt && cr->rt->wc.skip ? CASE_SKIPPED : CASE_FAILED,
+				  gmb_last_error());
 		else if (rs->cfg.sequential) {
 			for (unsigned int r = 0; r < rounds && !runner_stop_requested; r++) {
 				report_progress(rs, cr, r, rounds);

@@ -14,6 +14,9 @@
 #include "vmm/guest.h"
 #include "core/caps.h"
 
+/* The most counts of its own a workload reports per sample (workload.count_names). */
+#define WL_MAX_COUNTS 8
+
 struct wl_params {
 	const struct workload *workload;
 	const char *variant;
@@ -23,6 +26,8 @@ struct wl_params {
 	uint64_t data_size;
 	/* The calibration twin: a bare KVM_RUN loop with no harness around the same guest. */
 	bool raw;
+	/* run --target: the file or device an I/O workload uses (NULL: its default). */
+	const char *target;
 };
 
 /* What one vCPU measured in one sample. */
@@ -36,6 +41,22 @@ struct wl_vcpu_sample {
 	uint64_t bytes; /* memory the operations covered, when the workload reports it */
 	/* The host's own share of the operations (host_work_name), when the workload times it. */
 	uint64_t host_work_ns;
+	/* The workload's own counts over the sample, named by workload.count_names. */
+	uint64_t counts[WL_MAX_COUNTS];
+};
+
+/*
+ * An independent program's rate for the same job (fio for virtio-zc), measured once by the
+ * workload's setup: every sample's rate is reported over it. Unknown: reason says why.
+ */
+struct wl_reference {
+	bool known;
+	char program[16];
+	char version[32];
+	char command[512];
+	double ops_per_sec;
+	double bytes_per_sec;
+	char reason[320];
 };
 
 struct wl_case {
@@ -45,6 +66,17 @@ struct wl_case {
 	struct mem_policy mem_policy;
 	/* The guest's cheapest back-to-back rdtsc pair, when the workload measures it. */
 	uint64_t timer_floor_cycles;
+	/* What the kernel offers (the runner's; may be NULL outside the runner). */
+	const struct host_caps *caps;
+	/* Set by setup(): a choice the workload made that a reader must know, or "". */
+	char note[200];
+	/* The workload's yardstick, when it has one (reference_name). */
+	struct wl_reference reference;
+	/*
+	 * Set by a setup that fails because this host cannot run the case (the kernel refused
+	 * what it needs, only found out by trying): the case is skipped with the error's reason.
+	 */
+	bool skip;
 	void *priv;
 };
 
@@ -74,6 +106,11 @@ struct workload {
 			struct wl_vcpu_sample *out);
 	void (*teardown)(struct wl_case *wc);
 	/*
+	 * Optional: after the last sample, before teardown, a check of the whole case (e.g. the
+	 * data an I/O workload left on its target). 0, or -errno and the case fails.
+	 */
+	int (*finish)(struct wl_case *wc);
+	/*
 	 * Optional, around every sample, run by the main thread. sample_begin and sample_end
 	 * are outside the measured window (e.g. a fresh guest, then freeing it); sample_populate
 	 * is inside it, after the counters are read, and says how long it took in *ns.
@@ -85,6 +122,10 @@ struct workload {
 	const char *populate_name;
 	/* Name of what wl_vcpu_sample.host_work_ns measures, e.g. "host_convert"; NULL: none. */
 	const char *host_work_name;
+	/* Names of wl_vcpu_sample.counts[], NULL-terminated; NULL: none. Reported per operation. */
+	const char *const *count_names;
+	/* The program wl_case.reference comes from, e.g. "fio"; NULL: none. */
+	const char *reference_name;
 };
 
 extern const struct workload *const workloads[];

@@ -18,6 +18,7 @@ extern const uint8_t gmb_payload_selftest_start[], gmb_payload_selftest_end[];
 extern const uint8_t gmb_payload_fault_start[], gmb_payload_fault_end[];
 extern const uint8_t gmb_payload_calibrate_start[], gmb_payload_calibrate_end[];
 extern const uint8_t gmb_payload_churn_start[], gmb_payload_churn_end[];
+extern const uint8_t gmb_payload_virtio_start[], gmb_payload_virtio_end[];
 
 static const struct guest_payload guest_payloads[] = {
 	{ "storm", gmb_payload_storm_start, gmb_payload_storm_end },
@@ -26,6 +27,7 @@ static const struct guest_payload guest_payloads[] = {
 	{ "fault", gmb_payload_fault_start, gmb_payload_fault_end },
 	{ "calibrate", gmb_payload_calibrate_start, gmb_payload_calibrate_end },
 	{ "churn", gmb_payload_churn_start, gmb_payload_churn_end },
+	{ "virtio", gmb_payload_virtio_start, gmb_payload_virtio_end },
 };
 
 const struct guest_payload *guest_payload_find(const char *name)
