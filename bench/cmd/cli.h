@@ -21,8 +21,8 @@ struct cli_option {
 
 /*
  * Set only by the command-line fuzz target (tests/fuzz/cli_fuzz.c): each command parses and
- * checks its options (run also expands its matrix), then returns before it touches the host,
- * reads a results file, writes anything or runs a script.
+ * checks its options, then returns before it touches the host, reads a results file, writes
+ * anything or runs a script.
  */
 extern bool cli_parse_only;
 

@@ -485,11 +485,8 @@ int cmd_run(int argc, char **argv)
 			return usage_error("run", "--normalize runs the calibration in every round "
 						  "already: leave it out of --workload");
 
-	if (cli_parse_only) {
-		ret = matrix_expand(&rs);
-		runner_free(&rs);
-		return ret ? 1 : 0;
-	}
+	if (cli_parse_only)
+		return 0;
 	if (dry) {
 		ret = dry_run(&rs);
 		if (ret < 0)

@@ -2,7 +2,7 @@
 /*
  * libFuzzer target: gmembench's command line as main() sees it. The input is argv[1..], the
  * arguments separated by NUL bytes ("run\0--backend\0anon,memfd"). Every command parses and
- * checks its options (run expands its matrix too) and stops there (cli_parse_only): nothing
+ * checks its options and stops there (cli_parse_only): nothing
  * touches the host, reads results or runs a script. A crash, a sanitizer report or a leak
  * is a finding.
  */
