@@ -6,6 +6,7 @@ read_document() is the one way in: it reads the file, parses it and applies vali
 both scripts accept and refuse exactly the same documents, before rendering anything.
 
 Only Python's standard library is used."""
+import argparse
 import json
 import os
 import re
@@ -26,6 +27,15 @@ SMALLEST = 1e-300
 _SURROGATE_OR_NUL = re.compile("[\0\ud800-\udfff]")
 _CONTROL = re.compile("[\0-\x1f\x7f]")
 _UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", re.ASCII)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse as gmembench's commands refuse a command line: one line saying what is wrong
+    and a hint, exit 2 (argparse prints its whole usage first, several lines for the
+    dashboard)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message}\nTry '{self.prog} --help'.\n")
 
 
 class BadInput(Exception):
@@ -70,15 +80,26 @@ def read_document(path):
         raise BadInput(f"{path}: not UTF-8 text (byte {err.start})") from err
     if not text.strip():
         raise BadInput(f"{path}: empty file, not a results document")
+    def unique_keys(pairs):  # as the C reader (JSON_REJECT_DUPLICATES): never the last wins
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            seen = set()
+            key = next(k for k, _ in pairs if k in seen or seen.add(k))
+            raise BadInput(f"{path}: not valid JSON: the key \"{_escape(key)}\" appears twice "
+                           f"in one object")
+        return obj
+
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as err:
         # An error at the very end means the document stopped early: say so, since a copy
         # cut short is the usual cause (gmembench itself writes atomically).
         if err.pos >= len(text.rstrip()):
             raise BadInput(f"{path}: truncated JSON: the document ends at line {err.lineno} "
                            f"before it is complete") from err
-        raise BadInput(f"{path}: not valid JSON: {err.msg} at line {err.lineno} "
+        # json's "Unterminated string starting at" already ends with "at".
+        msg = err.msg[:-3] if err.msg.endswith(" at") else err.msg
+        raise BadInput(f"{path}: not valid JSON: {msg} at line {err.lineno} "
                        f"column {err.colno}") from err
     except RecursionError:
         raise BadInput(f"{path}: JSON nested more than {MAX_DEPTH} levels deep") from None
@@ -180,6 +201,9 @@ def _check_tree(path, doc):
         elif type(value) in (int, float) and not _number(value):
             raise BadInput(f"{path}: {where}{field} is {_show(value)}: a number must be 0 or "
                            f"of magnitude {SMALLEST:g} to {LARGEST:g} (no NaN or Infinity)")
+        elif type(value) is int and not -2**63 <= value < 2**63:
+            raise BadInput(f"{path}: {where}{field} is {_show(value)}: an integer beyond 64 "
+                           f"bits, which gmembench never writes (nor compare reads)")
 
 
 def _case(i, case):

@@ -3,11 +3,16 @@
  * The results of a run without a guest: a run's data is built by hand (or by the runner where
  * no case can start), written, read back and validated. Needs no /dev/kvm.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -237,6 +242,93 @@ TEST(cases_refused_by_their_workload_are_marked)
 	/* Once before the first round, once per round, once at the end. */
 	EXPECT_EQ(1 + 3 + 1, nr_checkpoints);
 	runner_free(&rs);
+}
+
+/* The bytes of path (a new string), or NULL. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	buf = malloc(1 << 20);
+	if (buf)
+		*len = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * A full disk when a checkpoint is written: results_write() fails with ENOSPC and says that
+ * the previous version is kept; results.json from before is unchanged, still valid, and no
+ * temporary file is left. A 1 MiB tmpfs in a mount namespace of the test's own (root only).
+ */
+TEST(a_full_disk_keeps_the_previous_results)
+{
+	char dir[] = "/tmp/gmb-full-disk-XXXXXX", path[256], filler[256];
+	char *before, *after;
+	size_t len_before, len_after;
+	struct run_state rs;
+	struct dirent *e;
+	json_t *doc = NULL;
+	DIR *d;
+	int fd;
+
+	if (geteuid())
+		SKIP(return, "needs root to mount a small tmpfs");
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_EQ(0, mount("tmpfs", dir, "tmpfs", 0, "size=1m"));
+
+	make_run(&rs, CASE_OK, "running");
+	snprintf(rs.run_dir, sizeof(rs.run_dir), "%s", dir);
+	ASSERT_EQ(0, results_write(&rs));
+	snprintf(path, sizeof(path), "%s/%s", dir, RESULTS_JSON);
+	before = slurp(path, &len_before);
+	ASSERT_NE(NULL, before);
+
+	/* Fill the disk. */
+	snprintf(filler, sizeof(filler), "%s/filler", dir);
+	fd = open(filler, O_WRONLY | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	while (write(fd, before, len_before) > 0)
+		;
+	EXPECT_EQ(ENOSPC, errno);
+	close(fd);
+
+	rs.status = "complete";
+	EXPECT_EQ(-ENOSPC, results_write(&rs));
+	EXPECT_NE(NULL, strstr(gmb_last_error(), "the previous version, if any, is kept"))
+	{
+		TH_LOG("%s", gmb_last_error());
+	}
+	after = slurp(path, &len_after);
+	ASSERT_NE(NULL, after);
+	EXPECT_EQ(len_before, len_after);
+	EXPECT_EQ(0, memcmp(before, after, len_before));
+	EXPECT_EQ(0, results_load(path, &doc))
+	{
+		TH_LOG("%s", gmb_last_error());
+	}
+	if (doc)
+		json_decref(doc);
+	d = opendir(dir);
+	ASSERT_NE(NULL, d);
+	while ((e = readdir(d)))
+		EXPECT_EQ(NULL, strstr(e->d_name, ".tmp."))
+		{
+			TH_LOG("left behind: %s", e->d_name);
+		}
+	closedir(d);
+	free(before);
+	free(after);
+	json_decref(rs.environment);
+	runner_free(&rs);
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
 }
 
 TEST_HARNESS_MAIN

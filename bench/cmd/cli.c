@@ -3,8 +3,11 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd/cli.h"
+
+bool cli_parse_only;
 
 void build_getopt(const struct cli_option *opts, size_t n, struct option *out, char *shortopts)
 {
@@ -66,4 +69,27 @@ int parse_uint(const char *text, unsigned long min, unsigned long max, unsigned 
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+const char *refused_option(const struct option *longopts, char *const *argv, char *buf, size_t len)
+{
+	const char *last = argv[optind - 1];
+
+	/*
+	 * getopt_long sets optopt to the key of a short option it refused (unknown, or without
+	 * its argument) and to the key of a refused long option ("--quiet=1", "--output" at the
+	 * end), which may be a character too; it leaves optind on a short option's argument
+	 * while more options follow in it ("-Zq"), so argv[optind - 1] is not always the one.
+	 */
+	if (optopt <= 0 || optopt >= 256)
+		return last;
+	if (!strncmp(last, "--", 2)) {
+		size_t n = strcspn(last + 2, "=");
+
+		for (const struct option *o = longopts; o->name; o++)
+			if (o->val == optopt && n && !strncmp(o->name, last + 2, n))
+				return last;
+	}
+	snprintf(buf, len, "-%c", optopt);
+	return buf;
 }

@@ -4,6 +4,7 @@
 #define GMB_CLI_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -18,11 +19,23 @@ struct cli_option {
 	const char *help;
 };
 
+/*
+ * Set only by the command-line fuzz target (tests/fuzz/cli_fuzz.c): each command parses and
+ * checks its options, then returns before it touches the host, reads a results file, writes
+ * anything or runs a script.
+ */
+extern bool cli_parse_only;
+
 /* Fills getopt_long's table and short-option string (shortopts: room for 3 per option). */
 void build_getopt(const struct cli_option *opts, size_t n, struct option *out, char *shortopts);
 void print_options(FILE *f, const struct cli_option *opts, size_t n);
 /* Prints "gmembench COMMAND: message" and a hint; returns EXIT_USAGE. */
 int usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * The option getopt_long() just refused ('?' or ':'), as written: "--bogus", "--quiet=1" or,
+ * from "-qZ", "-Z". buf: room for a short option.
+ */
+const char *refused_option(const struct option *longopts, char *const *argv, char *buf, size_t len);
 int parse_uint(const char *text, unsigned long min, unsigned long max, unsigned long *out);
 
 #endif /* GMB_CLI_H */

@@ -4,10 +4,13 @@
 #define GMB_CMD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct case_result;
 struct run_state;
 
+/* The whole command line, argv[1] the command (dispatch.c). Returns the exit status. */
+int cli_main(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
@@ -22,6 +25,16 @@ int cmd_script(const char *command, int argc, char **argv);
  * one because its workload refused the options; or -errno.
  */
 int dry_run(struct run_state *rs);
+
+/*
+ * run --reserve-hugepages (hugepages.c): hugepages_reserve() asks the kernel for `extra` more
+ * default-size huge pages (root only; fewer found is an error, with the count, and the old
+ * count is back); hugepages_restore() puts the count back (0 or -errno; nothing to do is 0);
+ * hugepages_restore_from_signal() does the same from a signal handler, without a message.
+ */
+int hugepages_reserve(uint64_t extra);
+int hugepages_restore(void);
+void hugepages_restore_from_signal(void);
 
 /* Progress on stderr during a run (progress.c): show_progress is run_state.progress. */
 void progress_start(void);

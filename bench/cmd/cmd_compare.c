@@ -348,12 +348,12 @@ int cmd_compare(int argc, char **argv)
 	struct option longopts[ARRAY_SIZE(compare_options) + 1];
 	json_t **a = NULL, **b = NULL, *result = NULL;
 	size_t na = 0, nb = 0;
-	char shortopts[64];
+	char shortopts[64], refused[4];
 	int c, ret;
 
 	build_getopt(compare_options, ARRAY_SIZE(compare_options), longopts, shortopts);
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc's getopt then starts afresh */
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (c == OPT_HELP) {
 			printf("usage: gmembench compare [OPTIONS] A B\n\n"
@@ -369,13 +369,16 @@ int cmd_compare(int argc, char **argv)
 		if (c == '?' || c == ':')
 			return usage_error("compare", "%s '%s'",
 					   c == ':' ? "missing argument for" : "unknown option",
-					   argv[optind - 1]);
+					   refused_option(longopts, argv, refused,
+							  sizeof(refused)));
 		ret = parse_compare_option(&opt, &popt, c, optarg);
 		if (ret)
 			return ret;
 	}
 	if (argc - optind != 2)
 		return usage_error("compare", "needs two results: A (the baseline) and B");
+	if (cli_parse_only)
+		return 0;
 
 	if (!results_collect(argv[optind], &a, &na) && !results_collect(argv[optind + 1], &b, &nb))
 		result = compare_runs(a, na, b, nb, argv[optind], argv[optind + 1], &opt);

@@ -95,7 +95,7 @@ int cmd_probe(int argc, char **argv)
 	struct option longopts[ARRAY_SIZE(probe_options) + 1];
 	struct backend_probe probes[MEM_NR_BACKENDS];
 	struct host_caps caps;
-	char shortopts[64];
+	char shortopts[64], refused[4];
 	bool as_json = false;
 	json_t *env;
 	int c;
@@ -112,11 +112,16 @@ int cmd_probe(int argc, char **argv)
 			print_options(stdout, probe_options, ARRAY_SIZE(probe_options));
 			return 0;
 		default:
-			return usage_error("probe", "unknown option '%s'", argv[optind - 1]);
+			return usage_error("probe", "%s '%s'",
+					   c == ':' ? "missing argument for" : "unknown option",
+					   refused_option(longopts, argv, refused,
+							  sizeof(refused)));
 		}
 	}
 	if (optind < argc)
 		return usage_error("probe", "unexpected argument '%s'", argv[optind]);
+	if (cli_parse_only)
+		return 0;
 
 	probe_host(&caps, probes);
 	env = probe_environment(&caps);

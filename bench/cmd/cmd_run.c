@@ -364,43 +364,6 @@ static bool refused_by_options(const struct run_state *rs, const char **reason)
 	return *reason != NULL;
 }
 
-#define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
-
-static int write_nr_hugepages(uint64_t n)
-{
-	char text[32];
-	int len = snprintf(text, sizeof(text), "%" PRIu64 "\n", n);
-
-	return write_text_file(NR_HUGEPAGES, text, (size_t)len);
-}
-
-/*
- * Reserves `extra` more default-size huge pages for the run; *saved keeps the count to put
- * back. The kernel may find fewer free pages than asked: that is an error, with the count.
- */
-static int reserve_hugepages(uint64_t extra, uint64_t *saved)
-{
-	char text[32];
-	uint64_t before, now;
-
-	if (geteuid())
-		return gmb_error(EPERM, "--reserve-hugepages needs root: it writes %s",
-				 NR_HUGEPAGES);
-	if (read_text_file(NR_HUGEPAGES, text, sizeof(text)))
-		return gmb_error(errno, "cannot read %s", NR_HUGEPAGES);
-	before = strtoull(text, NULL, 10);
-	if (write_nr_hugepages(before + extra))
-		return gmb_error(errno, "cannot write %s: %s", NR_HUGEPAGES, strerror(errno));
-	*saved = before;
-	read_text_file(NR_HUGEPAGES, text, sizeof(text));
-	now = strtoull(text, NULL, 10);
-	if (now < before + extra)
-		return gmb_error(ENOMEM,
-				 "asked for %" PRIu64 " more huge pages, the kernel found %" PRIu64,
-				 extra, now - before);
-	return 0;
-}
-
 /* SIGINT or SIGTERM: the run stops after the sample in progress and exits 128 + the signal. */
 static volatile sig_atomic_t stop_signal;
 
@@ -408,11 +371,33 @@ static void on_signal(int sig)
 {
 	stop_signal = sig;
 	if (runner_stop_requested) {
-		/* A second Ctrl-C: the last checkpoint on disk is complete and valid. */
+		/*
+		 * A second Ctrl-C: the last checkpoint on disk is complete and valid; the huge
+		 * page count goes back before the signal ends the process.
+		 */
+		hugepages_restore_from_signal();
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}
 	runner_stop_requested = 1;
+}
+
+/*
+ * The last write failed (a full disk): what is on disk is the last checkpoint that was
+ * written, or nothing when none could be.
+ */
+static void report_write_failure(const struct run_state *rs)
+{
+	char path[sizeof(rs->run_dir) + 32];
+
+	fprintf(stderr, "gmembench run: %s\n", gmb_last_error());
+	snprintf(path, sizeof(path), "%s/%s", rs->run_dir, RESULTS_JSON);
+	if (!access(path, F_OK))
+		fprintf(stderr, "gmembench run: %s holds the last checkpoint written before that\n",
+			path);
+	else
+		fprintf(stderr,
+			"gmembench run: no checkpoint could be written: %s does not exist\n", path);
 }
 
 int cmd_run(int argc, char **argv)
@@ -422,9 +407,8 @@ int cmd_run(int argc, char **argv)
 	struct run_config *cfg = &rs.cfg;
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool quiet = false, dry = false, verbose = false, cpus_given = false;
-	uint64_t saved_hugepages = UINT64_MAX;
 	const char *reason = NULL;
-	char shortopts[64];
+	char shortopts[64], refused[4];
 	int c, ret, failed = 0;
 
 	apply_suite(cfg, "default");
@@ -452,7 +436,8 @@ int cmd_run(int argc, char **argv)
 		if (c == '?' || c == ':')
 			return usage_error("run", "%s '%s'",
 					   c == ':' ? "missing argument for" : "unknown option",
-					   argv[optind - 1]);
+					   refused_option(longopts, argv, refused,
+							  sizeof(refused)));
 	}
 	if (optind < argc)
 		return usage_error("run", "unexpected argument '%s'", argv[optind]);
@@ -500,6 +485,8 @@ int cmd_run(int argc, char **argv)
 			return usage_error("run", "--normalize runs the calibration in every round "
 						  "already: leave it out of --workload");
 
+	if (cli_parse_only)
+		return 0;
 	if (dry) {
 		ret = dry_run(&rs);
 		if (ret < 0)
@@ -514,17 +501,14 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	if (cfg->reserve_hugepages && reserve_hugepages(cfg->reserve_hugepages, &saved_hugepages)) {
+	if (cfg->reserve_hugepages && hugepages_reserve(cfg->reserve_hugepages)) {
 		fprintf(stderr, "gmembench run: %s\n", gmb_last_error());
-		if (saved_hugepages != UINT64_MAX)
-			write_nr_hugepages(saved_hugepages);
 		return 1;
 	}
 	probe_host(&rs.caps, rs.probes);
 	if (!rs.caps.kvm_usable) {
 		fprintf(stderr, "gmembench run: %s\n", rs.caps.kvm_error);
-		if (saved_hugepages != UINT64_MAX)
-			write_nr_hugepages(saved_hugepages);
+		hugepages_restore();
 		return 1;
 	}
 	counters_open(&rs.counters);
@@ -555,13 +539,14 @@ int cmd_run(int argc, char **argv)
 		for (unsigned int i = 0; i < rs.nr_cases; i++)
 			failed += rs.cases[i].status == CASE_FAILED;
 		if (ret)
-			fprintf(stderr,
-				"gmembench run: %s\n"
-				"gmembench run: %s/%s holds the last checkpoint written before "
-				"that\n",
-				gmb_last_error(), rs.run_dir, RESULTS_JSON);
+			report_write_failure(&rs);
 		else
 			printf("results: %s/%s\n", rs.run_dir, RESULTS_JSON);
+		if (!ret && stop_signal)
+			fprintf(stderr,
+				"gmembench run: stopped by %s after the sample in progress; the "
+				"results hold every sample taken, marked interrupted\n",
+				stop_signal == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM");
 		if (failed)
 			fprintf(stderr, "gmembench run: %d case(s) failed; see the reasons above\n",
 				failed);
@@ -577,9 +562,8 @@ int cmd_run(int argc, char **argv)
 	runner_free(&rs);
 	json_decref(rs.environment);
 	placement_fini();
-	if (saved_hugepages != UINT64_MAX && write_nr_hugepages(saved_hugepages))
-		fprintf(stderr, "gmembench run: could not restore %s to %" PRIu64 ": %s\n",
-			NR_HUGEPAGES, saved_hugepages, gmb_last_error());
+	if (hugepages_restore())
+		fprintf(stderr, "gmembench run: %s\n", gmb_last_error());
 	if (ret)
 		return ret == EXIT_USAGE ? EXIT_USAGE : 1;
 	if (stop_signal)

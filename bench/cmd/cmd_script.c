@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/cli.h"
 #include "cmd/cmd.h"
 
 /*
@@ -67,6 +68,10 @@ int cmd_script(const char *command, int argc, char **argv)
 
 	if (!args)
 		return 1;
+	if (cli_parse_only) {
+		free(args);
+		return 0;
+	}
 	snprintf(path, sizeof(path), "%s/gmembench-%s", script_dir(dir, sizeof(dir)), command);
 	args[0] = path;
 	for (int i = 1; i < argc; i++)

@@ -260,7 +260,7 @@ int cmd_stress(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *output = "results/stress";
 	bool output_given = false;
-	char shortopts[64], dir[4096], parent[4096];
+	char shortopts[64], dir[4096], parent[4096], refused[8];
 	json_t *environment;
 	struct stat st;
 	int c, ret;
@@ -279,6 +279,7 @@ int cmd_stress(int argc, char **argv)
 	quiet_progress = false;
 	build_getopt(stress_options, ARRAY_SIZE(stress_options), longopts, shortopts);
 	opterr = 0;
+	optind = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_HELP:
@@ -287,7 +288,8 @@ int cmd_stress(int argc, char **argv)
 		case ':':
 			return usage_error("stress", "%s '%s'",
 					   c == ':' ? "missing argument for" : "unknown option",
-					   argv[optind - 1]);
+					   refused_option(longopts, argv, refused,
+							  sizeof(refused)));
 		case OPT_QUIET:
 			quiet_progress = true;
 			break;
@@ -309,6 +311,8 @@ int cmd_stress(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("stress", "unexpected argument '%s'", argv[optind]);
+	if (cli_parse_only)
+		return 0;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);

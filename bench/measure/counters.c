@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
+#include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
@@ -168,15 +170,29 @@ static void close_fds(struct counters *c, int id)
 	c->perf_fds[id] = NULL;
 }
 
-/* tracefs is where tracepoint ids live; mount it where the kernel expects it. */
+/*
+ * tracefs is where tracepoint ids live. When it is not mounted at TRACEFS, root mounts it
+ * there in a mount namespace of this thread's own, with private propagation: the host's mounts
+ * never change, not even when gmembench is killed. Without root, tracepoints are unavailable
+ * and the reason says that they need root.
+ */
 static int tracefs_ready(char *why, size_t len)
 {
 	if (!access(TRACEFS "/events", F_OK))
 		return 0;
-	if (!mount("nodev", TRACEFS, "tracefs", 0, NULL))
+	if (errno == EACCES) {
+		snprintf(why, len, "needs root: %s is readable by root only", TRACEFS);
+		return -1;
+	}
+	if (geteuid()) {
+		snprintf(why, len, "needs root: tracefs is not mounted at %s", TRACEFS);
+		return -1;
+	}
+	if (!unshare(CLONE_NEWNS) && !mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) &&
+	    !mount("nodev", TRACEFS, "tracefs", 0, NULL))
 		return 0;
-	snprintf(why, len, "tracefs is not mounted at %s and mounting it failed: %s", TRACEFS,
-		 strerror(errno));
+	snprintf(why, len, "tracefs is not mounted at %s and mounting it privately failed: %s",
+		 TRACEFS, strerror(errno));
 	return -1;
 }
 
@@ -191,11 +207,18 @@ static void open_tracepoint(struct counters *c, int id, const char *event, const
 	struct perf_event_attr attr = { .type = PERF_TYPE_TRACEPOINT, .size = sizeof(attr) };
 	struct counter_info *info = &c->info[id];
 	char path[256], buf[32];
+	int ret;
 
 	if (tracefs_ready(info->reason, sizeof(info->reason)))
 		return;
 	snprintf(path, sizeof(path), TRACEFS "/events/%s/id", event);
-	if (read_text_file(path, buf, sizeof(buf))) {
+	ret = read_text_file(path, buf, sizeof(buf));
+	if (ret == -EACCES || ret == -EPERM) {
+		snprintf(info->reason, sizeof(info->reason), "needs root: cannot read the id of %s",
+			 event);
+		return;
+	}
+	if (ret) {
 		snprintf(info->reason, sizeof(info->reason),
 			 "no tracepoint %s in this kernel%s%s%s", event, provided_by ? " (" : "",
 			 provided_by ?: "", provided_by ? ")" : "");
@@ -216,7 +239,10 @@ static void open_tracepoint(struct counters *c, int id, const char *event, const
 			continue; /* an offline CPU */
 		if (fd < 0) {
 			snprintf(info->reason, sizeof(info->reason),
-				 "perf_event_open(%s, cpu %d): %s", event, cpu, strerror(errno));
+				 "%sperf_event_open(%s, cpu %d): %s",
+				 errno == EACCES || errno == EPERM ? "needs root (or CAP_PERFMON): "
+								   : "",
+				 event, cpu, strerror(errno));
 			close_fds(c, id);
 			return;
 		}
@@ -236,9 +262,11 @@ static void open_tlb_flush_counters(struct counters *c)
 {
 	char why[160];
 
-	if (tracefs_ready(why, sizeof(why)) || parse_tlb_reasons(c)) {
+	bool no_tracefs = tracefs_ready(why, sizeof(why));
+
+	if (no_tracefs || parse_tlb_reasons(c)) {
 		/* Without the format, the reasons are unknown: one entry carries why. */
-		if (!c->nr_tlb_reasons)
+		if (!no_tracefs)
 			snprintf(why, sizeof(why), "no readable tlb:tlb_flush tracepoint in %s",
 				 TRACEFS);
 		set_info(c, CTR_TLB_FLUSH_FIRST, "tlb_flush", "count", "tlb:tlb_flush events");

@@ -31,6 +31,8 @@ struct worker {
 	struct thread_seen *seen; /* this worker's own slot in the case's record */
 	pthread_t thread;
 	bool started;
+	bool in_sample; /* in the workload's run_vcpu: its end there fails the sample */
+	int ret;
 };
 
 /* One case's live state: the workload instance and its vCPU threads. */
@@ -71,6 +73,38 @@ static void record_error(struct case_runtime *rt, int ret)
 	}
 }
 
+/*
+ * A vCPU thread that ends in the middle of a sample (pthread_exit() in a workload or a
+ * library under it): its share of the sample counts as failed, so that the main thread,
+ * waiting for every vCPU, fails the case instead of waiting forever.
+ */
+static void worker_ended(void *arg)
+{
+	struct worker *w = arg;
+	struct case_runtime *rt = w->rt;
+
+	if (!w->in_sample)
+		return;
+	pthread_mutex_lock(&rt->lock);
+	record_error(rt, gmb_error(EPIPE, "the thread of vCPU %u ended in the middle of a sample",
+				   w->index));
+	if (--rt->running == 0)
+		pthread_cond_broadcast(&rt->cond);
+	pthread_mutex_unlock(&rt->lock);
+}
+
+/* The workload's share of one sample on this vCPU, with worker_ended() armed. */
+static int worker_run_vcpu(struct worker *w, uint64_t iterations)
+{
+	w->in_sample = true;
+	pthread_cleanup_push(worker_ended, w);
+	w->ret = w->rt->wc.params.workload->run_vcpu(&w->rt->wc, w->index, iterations,
+						     &w->rt->out[w->index]);
+	pthread_cleanup_pop(0);
+	w->in_sample = false;
+	return w->ret;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -101,8 +135,7 @@ static void *worker_main(void *arg)
 
 		ret = guest_watchdog_arm(rt->watchdog_ms);
 		if (!ret)
-			ret = rt->wc.params.workload->run_vcpu(&rt->wc, w->index, iterations,
-							       &rt->out[w->index]);
+			ret = worker_run_vcpu(w, iterations);
 		guest_watchdog_arm(0);
 		if (ret == -EINTR && guest_watchdog_fired())
 			ret = gmb_error(ETIMEDOUT, "vCPU %u did not finish a sample within %u ms",
