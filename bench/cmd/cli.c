@@ -93,3 +93,28 @@ const char *refused_option(const struct option *longopts, char *const *argv, cha
 	snprintf(buf, len, "-%c", optopt);
 	return buf;
 }
+
+int split_list(const char *command, const char *option, char *text, char **items, int max)
+{
+	int n = 0;
+	char *tok = text;
+
+	for (;;) {
+		char *comma = strchr(tok, ',');
+
+		if (comma)
+			*comma = '\0';
+		if (!tok[0])
+			return -usage_error(command, "--%s: an empty item in the list", option);
+		for (int i = 0; i < n; i++)
+			if (!strcmp(items[i], tok))
+				return -usage_error(command, "--%s: '%s' is listed twice", option,
+						    tok);
+		if (n == max)
+			return -usage_error(command, "--%s: more than %d items", option, max);
+		items[n++] = tok;
+		if (!comma)
+			return n;
+		tok = comma + 1;
+	}
+}

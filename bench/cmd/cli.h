@@ -37,5 +37,11 @@ int usage_error(const char *command, const char *fmt, ...) __attribute__((format
  */
 const char *refused_option(const struct option *longopts, char *const *argv, char *buf, size_t len);
 int parse_uint(const char *text, unsigned long min, unsigned long max, unsigned long *out);
+/*
+ * Splits a comma-separated list in place into items[]. Returns the count, or a usage error of
+ * command (EXIT_USAGE, with the message printed) for an empty item ("1,,2"), a repeated one
+ * ("anon,anon": the case would run twice under one id) or more than max.
+ */
+int split_list(const char *command, const char *option, char *text, char **items, int max);
 
 #endif /* GMB_CLI_H */

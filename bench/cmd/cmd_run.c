@@ -130,36 +130,6 @@ static int apply_suite(struct run_config *cfg, const char *suite)
 	return 0;
 }
 
-/*
- * Splits a comma-separated list in place into items[]. Returns the count, or a usage error
- * (EXIT_USAGE, with the message printed) for an empty item ("1,,2"), a repeated one ("anon,anon":
- * the case would run twice under one id) or too many.
- */
-static int split_list(const char *option, char *text, char **items, int max)
-{
-	int n = 0;
-	char *tok = text;
-
-	for (;;) {
-		char *comma = strchr(tok, ',');
-
-		if (comma)
-			*comma = '\0';
-		if (!tok[0])
-			return -usage_error("run", "--%s: an empty item in the list", option);
-		for (int i = 0; i < n; i++)
-			if (!strcmp(items[i], tok))
-				return -usage_error("run", "--%s: '%s' is listed twice", option,
-						    tok);
-		if (n == max)
-			return -usage_error("run", "--%s: more than %d items", option, max);
-		items[n++] = tok;
-		if (!comma)
-			return n;
-		tok = comma + 1;
-	}
-}
-
 /* Whether the directory that would hold path is missing. */
 static bool output_parent_missing(const char *path)
 {
@@ -179,7 +149,7 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 
 	switch (key) {
 	case OPT_WORKLOAD:
-		n = split_list("workload", arg, items, RUN_MAX_LIST);
+		n = split_list("run", "workload", arg, items, RUN_MAX_LIST);
 		if (n < 0)
 			return -n;
 		cfg->nr_workloads = 0;
@@ -194,7 +164,7 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 		}
 		break;
 	case OPT_VARIANT:
-		n = split_list("variant", arg, items, RUN_MAX_LIST);
+		n = split_list("run", "variant", arg, items, RUN_MAX_LIST);
 		if (n < 0)
 			return -n;
 		cfg->nr_variants = 0;
@@ -202,7 +172,7 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 			cfg->variants[cfg->nr_variants++] = items[i];
 		break;
 	case OPT_BACKEND:
-		n = split_list("backend", arg, items, MEM_NR_BACKENDS);
+		n = split_list("run", "backend", arg, items, MEM_NR_BACKENDS);
 		if (n < 0)
 			return -n;
 		cfg->nr_backends = 0;
@@ -219,7 +189,7 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 		}
 		break;
 	case OPT_VCPUS:
-		n = split_list("vcpus", arg, items, RUN_MAX_LIST);
+		n = split_list("run", "vcpus", arg, items, RUN_MAX_LIST);
 		if (n < 0)
 			return -n;
 		cfg->nr_vcpus = 0;
@@ -235,7 +205,7 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 		}
 		break;
 	case OPT_GUEST_PAGE:
-		n = split_list("guest-page", arg, items, 2);
+		n = split_list("run", "guest-page", arg, items, 2);
 		if (n < 0)
 			return -n;
 		cfg->nr_guest_page_sizes = 0;

@@ -68,31 +68,6 @@ static void on_signal(int sig)
 	stress_stop_requested = 1;
 }
 
-/* Splits a comma-separated list in place; a usage error for an empty or repeated item. */
-static int split(const char *option, char *text, char **items, int max)
-{
-	int n = 0;
-
-	for (char *tok = text;;) {
-		char *comma = strchr(tok, ',');
-
-		if (comma)
-			*comma = '\0';
-		if (!tok[0])
-			return -usage_error("stress", "--%s: an empty item in the list", option);
-		for (int i = 0; i < n; i++)
-			if (!strcmp(items[i], tok))
-				return -usage_error("stress", "--%s: '%s' is listed twice", option,
-						    tok);
-		if (n == max)
-			return -usage_error("stress", "--%s: more than %d items", option, max);
-		items[n++] = tok;
-		if (!comma)
-			return n;
-		tok = comma + 1;
-	}
-}
-
 static int parse_stress_option(struct stress_config *cfg, int key, char *arg)
 {
 	char *items[RUN_MAX_LIST];
@@ -107,7 +82,7 @@ static int parse_stress_option(struct stress_config *cfg, int key, char *arg)
 		break;
 	case OPT_BACKEND:
 	case OPT_BACKENDS:
-		n = split("backend", arg, items, MEM_NR_BACKENDS);
+		n = split_list("stress", "backend", arg, items, MEM_NR_BACKENDS);
 		if (n < 0)
 			return -n;
 		cfg->nr_backends = 0;
@@ -122,7 +97,7 @@ static int parse_stress_option(struct stress_config *cfg, int key, char *arg)
 		}
 		break;
 	case OPT_WORKLOAD:
-		n = split("workload", arg, items, RUN_MAX_LIST);
+		n = split_list("stress", "workload", arg, items, RUN_MAX_LIST);
 		if (n < 0)
 			return -n;
 		cfg->nr_workloads = 0;
