@@ -57,6 +57,7 @@
 
 #include "core/kvm_uapi.h"
 #include "core/util.h"
+#include "run/bystander.h"
 #include "run/workload.h"
 
 enum churn_mechanism { CHURN_PUNCH, CHURN_REMAP, CHURN_ATTRIBUTES, CHURN_IN_PLACE };
@@ -109,6 +110,8 @@ struct churn_case {
 	uint64_t data_offset;  /* of the data area in the backend's region */
 	uint64_t *generations; /* the host's count of each range's conversions */
 	uint64_t last_range;   /* the range converted last */
+	/* vCPUs 1.. touching their own memory meanwhile (--vcpus 2 or more). */
+	struct bystanders bystanders;
 };
 
 /*
@@ -130,12 +133,15 @@ static const struct churn_variant *churn_variant(const char *name)
 	return &churn_variants[0];
 }
 
-/* Two ranges and the metadata (a whole range) for the 64 MiB variants; the rest share one size. */
+/*
+ * Two ranges and the metadata (a whole range) for the 64 MiB variants, and room for two
+ * bystanders; the rest share one size.
+ */
 static uint64_t churn_variant_bench_size(const char *variant)
 {
 	uint64_t range = churn_variant(variant)->range;
 
-	return range > SZ_2M && range < SZ_1G ? 3 * range : 0;
+	return range > SZ_2M && range < SZ_1G ? 3 * range + 2 * GMB_BYSTANDER_BYTES : 0;
 }
 
 static int churn_valid(const struct wl_params *params, const struct host_caps *caps, char *reason,
@@ -144,11 +150,6 @@ static int churn_valid(const struct wl_params *params, const struct host_caps *c
 	const struct churn_variant *v = churn_variant(params->variant);
 	const struct mem_backend *b = params->backend;
 
-	if (params->nr_vcpus != 1) {
-		snprintf(reason, len,
-			 "one vCPU converts; other vCPUs running meanwhile are not measured yet");
-		return -EINVAL;
-	}
 	if (v->mechanism == CHURN_PUNCH && !b->punch_hole) {
 		snprintf(reason, len, "%s cannot discard a range of its memory", b->name);
 		return -EOPNOTSUPP;
@@ -185,8 +186,11 @@ static int churn_valid(const struct wl_params *params, const struct host_caps *c
 			 b->name);
 		return -EOPNOTSUPP;
 	}
-	if (gmb_churn_ranges(params->data_size, v->range) < 2) {
-		snprintf(reason, len, "--size holds fewer than two ranges and the metadata");
+	if (gmb_churn_ranges(gmb_churn_own_bytes(params->data_size, params->nr_vcpus), v->range) <
+	    2) {
+		snprintf(reason, len,
+			 "--size holds fewer than two ranges, the metadata and 2 MiB per other "
+			 "vCPU");
 		return -EINVAL;
 	}
 	return 0;
@@ -197,8 +201,10 @@ static void churn_teardown(struct wl_case *wc)
 	struct churn_case *cc = wc->priv;
 
 	guest_destroy(&wc->guest);
-	if (cc)
+	if (cc) {
 		free(cc->generations);
+		bystanders_destroy(&cc->bystanders);
+	}
 	free(cc);
 	wc->priv = NULL;
 }
@@ -257,6 +263,7 @@ static int churn_setup(struct wl_case *wc)
 		.nr_vcpus = wc->params.nr_vcpus,
 		.guest_page_size = wc->params.guest_page_size,
 		.data_size = wc->params.data_size,
+		.whole_data = true,
 		.param = v->range |
 			 (churn_expect_zero(v, wc->params.backend) ? GMB_CHURN_EXPECT_ZERO : 0) |
 			 (v->kvm_read ? GMB_CHURN_KVM_READ : 0) |
@@ -268,7 +275,9 @@ static int churn_setup(struct wl_case *wc)
 		return gmb_error(ENOMEM, "out of memory");
 	wc->priv = cc;
 	cc->variant = v;
-	cc->nr_ranges = gmb_churn_ranges(wc->params.data_size, v->range);
+	bystanders_init(&cc->bystanders, wc->params.nr_vcpus - 1);
+	cc->nr_ranges = gmb_churn_ranges(
+		gmb_churn_own_bytes(wc->params.data_size, wc->params.nr_vcpus), v->range);
 	cc->generations = calloc(cc->nr_ranges, sizeof(*cc->generations));
 	if (!cc->generations) {
 		churn_teardown(wc);
@@ -338,6 +347,7 @@ static int churn_sample_begin(struct wl_case *wc)
 	uint64_t range = cc->variant->range, data_gpa = wc->guest.vm->layout.data_gpa;
 	const uint8_t *base = wc->guest.mem.hva;
 
+	bystanders_reset(&cc->bystanders);
 	if (!base && cc->variant->mechanism == CHURN_ATTRIBUTES && wc->guest.mem.shared_hva)
 		return churn_check_shared_side(cc, wc->guest.mem.shared_hva, data_gpa);
 	if (!base)
@@ -465,11 +475,10 @@ static int churn_hypercall(struct wl_case *wc, struct vcpu *vcpu, uint64_t *work
 	return ret;
 }
 
-static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t iterations,
-			  struct wl_vcpu_sample *out)
+static int churn_converter(struct wl_case *wc, struct vcpu *vcpu, uint64_t iterations,
+			   struct wl_vcpu_sample *out)
 {
 	struct churn_case *cc = wc->priv;
-	struct vcpu *vcpu = wc->guest.vm->vcpus[index];
 	uint64_t conversions = 0, start;
 	struct ucall uc;
 	int ret;
@@ -521,6 +530,25 @@ static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t itera
 	return wl_finish_sample(vcpu);
 }
 
+/* vCPU 0 converts, once the others, if any, have run alone; they touch their memory. */
+static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t iterations,
+			  struct wl_vcpu_sample *out)
+{
+	struct churn_case *cc = wc->priv;
+	struct vcpu *vcpu = wc->guest.vm->vcpus[index];
+	int ret;
+
+	if (index)
+		return bystander_run_vcpu(&cc->bystanders, vcpu, out);
+	if (!cc->bystanders.nr)
+		return churn_converter(wc, vcpu, iterations, out);
+	ret = bystanders_wait(&cc->bystanders);
+	if (!ret)
+		ret = churn_converter(wc, vcpu, iterations, out);
+	bystanders_stop(&cc->bystanders, out->host_ns);
+	return ret;
+}
+
 const struct workload wl_churn = {
 	.name = "conversion-churn",
 	.description = "a range taken from the guest and given back: punch, remap, attributes, in "
@@ -534,6 +562,7 @@ const struct workload wl_churn = {
 	.bench_data_size = 16 * 1024 * 1024,
 	.times_each_op = true,
 	.reports_bytes = true,
+	.bystanders = true,
 	.valid = churn_valid,
 	.setup = churn_setup,
 	.run_vcpu = churn_run_vcpu,

@@ -45,6 +45,11 @@ struct wl_vcpu_sample {
 	uint64_t counts[WL_MAX_COUNTS];
 	/* Pages whose contents the guest verified in the sample (a mismatch fails it). */
 	uint64_t guest_checks;
+	/*
+	 * A bystander's (workload.bystanders, vCPUs 1..): its touches and guest cycles alone,
+	 * before vCPU 0 began; ops and guest_cycles are then those while vCPU 0 worked.
+	 */
+	uint64_t alone_ops, alone_cycles;
 };
 
 /*
@@ -99,6 +104,11 @@ struct workload {
 	/* A sample is one pass of a fixed size (the data area), not a calibrated count. */
 	bool fixed_ops;
 	bool reports_bytes; /* fills wl_vcpu_sample.bytes: report GiB/s too */
+	/*
+	 * With more than one vCPU, vCPU 0 alone does the operations and the others are
+	 * bystanders (run/bystander.h): the rates and counts per operation are vCPU 0's.
+	 */
+	bool bystanders;
 	/* The host's speed for run --normalize, not a benchmark: suites leave it out. */
 	bool calibration;
 	uint64_t default_data_size; /* the data area when --size is not given */
