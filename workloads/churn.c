@@ -4,6 +4,11 @@
  * it back, by each mechanism a VMM has, with the guest asking for every conversion as a
  * confidential guest does.
  *
+ *   none-4k, none-2m     the host answers without converting: the cost of asking and of the
+ *                        guest's pass over a range that stayed mapped, the floor under every
+ *                        mechanism; with other vCPUs, their slowdown from vCPU 0's work alone,
+ *                        without a conversion's flushes (what the mechanisms' ratios are read
+ *                        against).
  *   punch-4k, punch-2m   the range is discarded from its backing (fallocate(PUNCH_HOLE) on
  *                        memfd, hugetlb and guest_memfd; MADV_DONTNEED on anonymous memory),
  *                        KVM's mapping goes with it (the MMU notifier, or guest_memfd's own
@@ -60,7 +65,7 @@
 #include "run/bystander.h"
 #include "run/workload.h"
 
-enum churn_mechanism { CHURN_PUNCH, CHURN_REMAP, CHURN_ATTRIBUTES, CHURN_IN_PLACE };
+enum churn_mechanism { CHURN_NONE, CHURN_PUNCH, CHURN_REMAP, CHURN_ATTRIBUTES, CHURN_IN_PLACE };
 
 static const struct churn_variant {
 	const char *name;
@@ -68,6 +73,8 @@ static const struct churn_variant {
 	uint64_t range;
 	bool kvm_read; /* KVM reads the range after each conversion */
 } churn_variants[] = {
+	{ "none-4k", CHURN_NONE, SZ_4K, false },
+	{ "none-2m", CHURN_NONE, SZ_2M, false },
 	{ "punch-4k", CHURN_PUNCH, SZ_4K, false },
 	{ "punch-2m", CHURN_PUNCH, SZ_2M, false },
 	{ "punch-64m", CHURN_PUNCH, 32 * SZ_2M, false },
@@ -92,16 +99,27 @@ static const struct churn_variant {
 
 #define CHURN_NAMES(prefix) prefix "-4k", prefix "-2m", prefix "-64m", prefix "-1g"
 static const char *const churn_variant_names[] = {
-	CHURN_NAMES("punch"),	 CHURN_NAMES("remap"),	      CHURN_NAMES("attributes"),
-	CHURN_NAMES("in-place"), CHURN_NAMES("in-place-kvm"), NULL,
+	"none-4k",
+	"none-2m",
+	CHURN_NAMES("punch"),
+	CHURN_NAMES("remap"),
+	CHURN_NAMES("attributes"),
+	CHURN_NAMES("in-place"),
+	CHURN_NAMES("in-place-kvm"),
+	NULL,
 };
 
 /* A suite leaves out the 1 GiB ranges: they need --size 3G or more. */
 #define CHURN_DEFAULT_NAMES(prefix) prefix "-4k", prefix "-2m", prefix "-64m"
 static const char *const churn_default_variants[] = {
-	CHURN_DEFAULT_NAMES("punch"),	     CHURN_DEFAULT_NAMES("remap"),
-	CHURN_DEFAULT_NAMES("attributes"),   CHURN_DEFAULT_NAMES("in-place"),
-	CHURN_DEFAULT_NAMES("in-place-kvm"), NULL,
+	"none-4k",
+	"none-2m",
+	CHURN_DEFAULT_NAMES("punch"),
+	CHURN_DEFAULT_NAMES("remap"),
+	CHURN_DEFAULT_NAMES("attributes"),
+	CHURN_DEFAULT_NAMES("in-place"),
+	CHURN_DEFAULT_NAMES("in-place-kvm"),
+	NULL,
 };
 
 struct churn_case {
@@ -181,7 +199,7 @@ static int churn_valid(const struct wl_params *params, const struct host_caps *c
 		snprintf(reason, len, "%s has no host mapping to remap", b->name);
 		return -EOPNOTSUPP;
 	}
-	if (b->id == MEM_MEMFD_HUGETLB && v->range < SZ_2M) {
+	if (b->id == MEM_MEMFD_HUGETLB && v->range < SZ_2M && v->mechanism != CHURN_NONE) {
 		snprintf(reason, len, "%s frees and maps whole 2 MiB pages: not a 4 KiB range",
 			 b->name);
 		return -EOPNOTSUPP;
@@ -215,7 +233,7 @@ static void churn_teardown(struct wl_case *wc)
  */
 static bool churn_expect_zero(const struct churn_variant *v, const struct mem_backend *b)
 {
-	if (v->mechanism == CHURN_IN_PLACE)
+	if (v->mechanism == CHURN_IN_PLACE || v->mechanism == CHURN_NONE)
 		return false;
 	return v->mechanism != CHURN_REMAP || b->id == MEM_ANON || b->id == MEM_ANON_THP;
 }
@@ -306,11 +324,6 @@ static int churn_setup(struct wl_case *wc)
 }
 
 /*
- * Before a sample, through the host's own mapping: every page of every range holds the
- * generation the host counted. A conversion that reached the wrong range, or contents that
- * came back when they should not have, fail the case here.
- */
-/*
  * attributes (the gmem backend): the host sees only the shared side, at the memslot's address.
  * A shared range holds the guest's pattern there; a private range is never visible in it: its
  * shared side was discarded when it went private, and reads zeroes.
@@ -341,6 +354,7 @@ static int churn_check_shared_side(const struct churn_case *cc, const uint8_t *s
 	return 0;
 }
 
+/* Before a sample, through the host's mapping: every page holds the generation counted. */
 static int churn_sample_begin(struct wl_case *wc)
 {
 	struct churn_case *cc = wc->priv;
@@ -407,11 +421,12 @@ static int churn_flip_attributes(struct wl_case *wc, uint64_t r, uint64_t offset
 }
 
 /* One conversion the guest asked for: the range is checked, converted and counted. */
-static int churn_convert(struct wl_case *wc, const struct ucall *uc, uint64_t *work_ns)
+static int churn_convert(struct wl_case *wc, const struct ucall *uc, struct wl_vcpu_sample *out)
 {
 	struct churn_case *cc = wc->priv;
 	uint64_t range = cc->variant->range, data_gpa = wc->guest.vm->layout.data_gpa;
 	uint64_t r = (uc->args[0] - data_gpa) / range, offset, start;
+	unsigned int to_shared;
 	int ret;
 
 	if (uc->args[0] < data_gpa || uc->args[1] != range || r >= cc->nr_ranges ||
@@ -420,8 +435,11 @@ static int churn_convert(struct wl_case *wc, const struct ucall *uc, uint64_t *w
 				 "a conversion of GPA 0x%" PRIx64 ", %" PRIu64 " bytes: no range",
 				 uc->args[0], uc->args[1]);
 	offset = cc->data_offset + r * range;
+	to_shared = !churn_range_shared(cc, r);
 	start = now_ns();
-	if (cc->variant->mechanism == CHURN_PUNCH)
+	if (cc->variant->mechanism == CHURN_NONE)
+		ret = 0;
+	else if (cc->variant->mechanism == CHURN_PUNCH)
 		ret = mem_punch_hole(&wc->guest.mem, offset, range);
 	else if (cc->variant->mechanism == CHURN_REMAP)
 		ret = mem_remap(&wc->guest.mem, offset, range);
@@ -429,7 +447,14 @@ static int churn_convert(struct wl_case *wc, const struct ucall *uc, uint64_t *w
 		ret = mem_convert(&wc->guest.mem, offset, range, churn_range_shared(cc, r));
 	else
 		ret = churn_flip_attributes(wc, r, offset);
-	*work_ns += now_ns() - start;
+	start = now_ns() - start;
+	out->host_work_ns += start;
+	/* Where a conversion flips the range: kind 0 is to private, 1 to shared. */
+	if (cc->variant->mechanism == CHURN_IN_PLACE ||
+	    cc->variant->mechanism == CHURN_ATTRIBUTES) {
+		out->kind_work_ns[to_shared] += start;
+		out->kind_ops[to_shared]++;
+	}
 	cc->generations[r]++;
 	cc->last_range = r;
 	return ret;
@@ -460,7 +485,7 @@ static int churn_kvm_read(struct wl_case *wc, struct vcpu *vcpu)
 }
 
 /* A KVM_HC_MAP_GPA_RANGE exit: the same conversion as a ucall's; the guest sees 0 or -EIO. */
-static int churn_hypercall(struct wl_case *wc, struct vcpu *vcpu, uint64_t *work_ns)
+static int churn_hypercall(struct wl_case *wc, struct vcpu *vcpu, struct wl_vcpu_sample *out)
 {
 	struct kvm_run *run = vcpu->run;
 	struct ucall uc = { .cmd = GMB_UCALL_CONVERT };
@@ -470,7 +495,7 @@ static int churn_hypercall(struct wl_case *wc, struct vcpu *vcpu, uint64_t *work
 		return vcpu_unexpected_exit(vcpu, NULL);
 	uc.args[0] = run->hypercall.args[0];
 	uc.args[1] = run->hypercall.args[1] * SZ_4K;
-	ret = churn_convert(wc, &uc, work_ns);
+	ret = churn_convert(wc, &uc, out);
 	run->hypercall.ret = ret ? (uint64_t)-EIO : 0;
 	return ret;
 }
@@ -493,7 +518,7 @@ static int churn_converter(struct wl_case *wc, struct vcpu *vcpu, uint64_t itera
 			return ret;
 		switch (vcpu_get_ucall(vcpu, &uc)) {
 		case GMB_UCALL_CONVERT:
-			ret = churn_convert(wc, &uc, &out->host_work_ns);
+			ret = churn_convert(wc, &uc, out);
 			if (ret)
 				return ret;
 			conversions++;
@@ -502,7 +527,7 @@ static int churn_converter(struct wl_case *wc, struct vcpu *vcpu, uint64_t itera
 			break;
 		case GMB_UCALL_NONE:
 			if (vcpu->run->exit_reason == KVM_EXIT_HYPERCALL)
-				ret = churn_hypercall(wc, vcpu, &out->host_work_ns);
+				ret = churn_hypercall(wc, vcpu, out);
 			else if (cc->variant->kvm_read)
 				ret = churn_kvm_read(wc, vcpu);
 			else
@@ -569,4 +594,5 @@ const struct workload wl_churn = {
 	.teardown = churn_teardown,
 	.sample_begin = churn_sample_begin,
 	.host_work_name = "host_convert",
+	.host_work_kinds = { "to_private", "to_shared" },
 };

@@ -204,7 +204,7 @@ static json_t *case_samples_json(const struct run_state *rs, const struct case_r
 			json_array_append_new(
 				vcpus,
 				json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-					  "s:I}",
+					  "s:I, s:[I,I], s:[I,I]}",
 					  "ops", (json_int_t)s->vcpus[v].ops, "host_ns",
 					  (json_int_t)s->vcpus[v].host_ns, "guest_cycles",
 					  (json_int_t)s->vcpus[v].guest_cycles,
@@ -216,7 +216,11 @@ static json_t *case_samples_json(const struct run_state *rs, const struct case_r
 					  (json_int_t)s->vcpus[v].bytes, "host_work_ns",
 					  (json_int_t)s->vcpus[v].host_work_ns, "alone_ops",
 					  (json_int_t)s->vcpus[v].alone_ops, "alone_cycles",
-					  (json_int_t)s->vcpus[v].alone_cycles));
+					  (json_int_t)s->vcpus[v].alone_cycles, "kind_work_ns",
+					  (json_int_t)s->vcpus[v].kind_work_ns[0],
+					  (json_int_t)s->vcpus[v].kind_work_ns[1], "kind_ops",
+					  (json_int_t)s->vcpus[v].kind_ops[0],
+					  (json_int_t)s->vcpus[v].kind_ops[1]));
 		for (int id = 0; id < CTR_NR; id++)
 			if (c->info[id].name[0] && c->info[id].available)
 				json_object_set_new(counters, c->info[id].name,

@@ -80,6 +80,16 @@ void metric_def(const struct case_result *cr, enum metric_id id, struct metric_d
 		def->unit = "ns";
 		def->better = "lower";
 		break;
+	case METRIC_HOST_WORK_KIND0_NS_PER_OP:
+	case METRIC_HOST_WORK_KIND1_NS_PER_OP:
+		snprintf(def->name, sizeof(def->name), "%s_%s_ns_per_%s",
+			 cr->params.workload->host_work_name ?: "host_work",
+			 cr->params.workload->host_work_kinds[id - METRIC_HOST_WORK_KIND0_NS_PER_OP]
+				 ?: "kind",
+			 op);
+		def->unit = "ns";
+		def->better = "lower";
+		break;
 	case METRIC_BYSTANDER_TOUCH_RATIO:
 		snprintf(def->name, sizeof(def->name), "bystander_touch_ratio");
 		def->unit = "ratio";
@@ -196,9 +206,39 @@ double sample_metric(const struct run_state *rs, const struct case_result *cr,
 		return sum / n;
 	case METRIC_BYSTANDER_TOUCH_RATIO:
 		return bystander_ratio(cr, s);
+	case METRIC_HOST_WORK_KIND0_NS_PER_OP:
+	case METRIC_HOST_WORK_KIND1_NS_PER_OP: {
+		unsigned int k = id - METRIC_HOST_WORK_KIND0_NS_PER_OP;
+		uint64_t ops = 0;
+
+		for (unsigned int v = 0; v < n; v++) {
+			sum += (double)s->vcpus[v].kind_work_ns[k];
+			ops += s->vcpus[v].kind_ops[k];
+		}
+		return sum / (double)ops;
+	}
 	default:
 		return 0;
 	}
+}
+
+/* Whether every kept sample has operations of kind k. */
+static bool case_has_kind(const struct case_result *cr, unsigned int k)
+{
+	unsigned int kept = 0;
+
+	for (unsigned int i = 0; i < cr->nr_samples; i++) {
+		uint64_t ops = 0;
+
+		if (cr->samples[i].warmup)
+			continue;
+		for (unsigned int v = 0; v < case_op_vcpus(cr); v++)
+			ops += cr->samples[i].vcpus[v].kind_ops[k];
+		if (!ops)
+			return false;
+		kept++;
+	}
+	return kept > 0;
 }
 
 static bool metric_in_guest_time(enum metric_id id)
@@ -291,6 +331,18 @@ int metric_values(const struct run_state *rs, const struct case_result *cr, enum
 							 "or more)"
 						       : "this workload has no bystander vCPUs";
 		return -ENODATA;
+	}
+	if (id == METRIC_HOST_WORK_KIND0_NS_PER_OP || id == METRIC_HOST_WORK_KIND1_NS_PER_OP) {
+		unsigned int k = id - METRIC_HOST_WORK_KIND0_NS_PER_OP;
+
+		if (!cr->params.workload->host_work_kinds[k]) {
+			*why = "this workload does not split its host-side work by kind";
+			return -ENODATA;
+		}
+		if (!case_has_kind(cr, k)) {
+			*why = "this case has no operation of that kind";
+			return -ENODATA;
+		}
 	}
 	if (id == METRIC_HOST_WORK_NS_PER_OP && !cr->params.workload->host_work_name) {
 		*why = "this workload does no host-side work of its own per operation";

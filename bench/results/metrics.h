@@ -33,6 +33,9 @@ enum metric_id {
 	 * just before (workload.bystanders, --vcpus 2 or more): 1 is no slowdown.
 	 */
 	METRIC_BYSTANDER_TOUCH_RATIO,
+	/* host_work_ns per operation of each kind (workload.host_work_kinds). */
+	METRIC_HOST_WORK_KIND0_NS_PER_OP,
+	METRIC_HOST_WORK_KIND1_NS_PER_OP,
 	METRIC_NR,
 };
 

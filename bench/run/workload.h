@@ -41,6 +41,8 @@ struct wl_vcpu_sample {
 	uint64_t bytes; /* memory the operations covered, when the workload reports it */
 	/* The host's own share of the operations (host_work_name), when the workload times it. */
 	uint64_t host_work_ns;
+	/* ...split by the two kinds of operation (host_work_kinds), and how many of each. */
+	uint64_t kind_work_ns[2], kind_ops[2];
 	/* The workload's own counts over the sample, named by workload.count_names. */
 	uint64_t counts[WL_MAX_COUNTS];
 	/* Pages whose contents the guest verified in the sample (a mismatch fails it). */
@@ -144,6 +146,11 @@ struct workload {
 	const char *populate_name;
 	/* Name of what wl_vcpu_sample.host_work_ns measures, e.g. "host_convert"; NULL: none. */
 	const char *host_work_name;
+	/*
+	 * Optional: the two kinds of operation host_work_ns is also split into (kind_work_ns,
+	 * kind_ops), e.g. "to_private" and "to_shared"; a case with none of a kind has no figure.
+	 */
+	const char *host_work_kinds[2];
 	/* Names of wl_vcpu_sample.counts[], NULL-terminated; NULL: none. Reported per operation. */
 	const char *const *count_names;
 	/* The program wl_case.reference comes from, e.g. "fio"; NULL: none. */
