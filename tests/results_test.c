@@ -294,6 +294,12 @@ TEST(bystanders_and_directions_in_the_metrics)
 	ASSERT_EQ(NR_SAMPLES,
 		  metric_values(&rs, cr, METRIC_HOST_WORK_KIND1_NS_PER_OP, values, &why));
 	EXPECT_EQ(20000, (long)values[0]);
+	/* A sample with no conversion to shared (one conversion per sample, say) is left out. */
+	cr->samples[1].vcpus[0].kind_ops[1] = 0;
+	EXPECT_EQ(NR_SAMPLES - 1,
+		  metric_values(&rs, cr, METRIC_HOST_WORK_KIND1_NS_PER_OP, values, &why));
+	EXPECT_EQ(NR_SAMPLES,
+		  metric_values(&rs, cr, METRIC_HOST_WORK_KIND0_NS_PER_OP, values, &why));
 	{
 		struct metric_def def;
 
@@ -309,7 +315,7 @@ TEST(bystanders_and_directions_in_the_metrics)
 	EXPECT_EQ(-ENODATA, metric_values(&rs, cr, METRIC_BYSTANDER_TOUCH_RATIO, values, &why));
 	EXPECT_NE(NULL, strstr(why, "--vcpus 2 or more"));
 	EXPECT_EQ(-ENODATA, metric_values(&rs, cr, METRIC_HOST_WORK_KIND1_NS_PER_OP, values, &why));
-	EXPECT_NE(NULL, strstr(why, "no operation of that kind"));
+	EXPECT_NE(NULL, strstr(why, "has an operation of that kind"));
 	cr->params.workload = workload_find("mmio-storm");
 	EXPECT_EQ(-ENODATA, metric_values(&rs, cr, METRIC_BYSTANDER_TOUCH_RATIO, values, &why));
 	EXPECT_NE(NULL, strstr(why, "no bystander"));

@@ -222,23 +222,15 @@ double sample_metric(const struct run_state *rs, const struct case_result *cr,
 	}
 }
 
-/* Whether every kept sample has operations of kind k. */
-static bool case_has_kind(const struct case_result *cr, unsigned int k)
+/* Operations of kind k in sample s (workload.host_work_kinds). */
+static uint64_t sample_kind_ops(const struct case_result *cr, const struct sample *s,
+				unsigned int k)
 {
-	unsigned int kept = 0;
+	uint64_t ops = 0;
 
-	for (unsigned int i = 0; i < cr->nr_samples; i++) {
-		uint64_t ops = 0;
-
-		if (cr->samples[i].warmup)
-			continue;
-		for (unsigned int v = 0; v < case_op_vcpus(cr); v++)
-			ops += cr->samples[i].vcpus[v].kind_ops[k];
-		if (!ops)
-			return false;
-		kept++;
-	}
-	return kept > 0;
+	for (unsigned int v = 0; v < case_op_vcpus(cr); v++)
+		ops += s->vcpus[v].kind_ops[k];
+	return ops;
 }
 
 static bool metric_in_guest_time(enum metric_id id)
@@ -339,10 +331,19 @@ int metric_values(const struct run_state *rs, const struct case_result *cr, enum
 			*why = "this workload does not split its host-side work by kind";
 			return -ENODATA;
 		}
-		if (!case_has_kind(cr, k)) {
-			*why = "this case has no operation of that kind";
+		/* Over the kept samples that had operations of that kind only. */
+		for (unsigned int i = 0; i < cr->nr_samples; i++) {
+			if (cr->samples[i].warmup || !sample_kind_ops(cr, &cr->samples[i], k))
+				continue;
+			if (values)
+				values[n] = sample_metric(rs, cr, &cr->samples[i], id);
+			n++;
+		}
+		if (!n) {
+			*why = "no kept sample of this case has an operation of that kind";
 			return -ENODATA;
 		}
+		return n;
 	}
 	if (id == METRIC_HOST_WORK_NS_PER_OP && !cr->params.workload->host_work_name) {
 		*why = "this workload does no host-side work of its own per operation";
