@@ -13,13 +13,19 @@
  * flush_cpus), kvm_exit, direct-map zaps and restores, per-mm maps and unmaps, KVM's accesses.
  * At the end the host reads every page: in place keeps the guest's count, a punch leaves 1.
  *
- * usage: bare_convert [-n CONVERSIONS] [-c CPU]   (defaults: 10, CPU 1 as gmembench's vCPU)
+ * usage: bare_convert [-n CONVERSIONS] [-c CPU] [-r] [-t]
+ *   -n  operations per case (default 10, made even: a range converted in place ends shared)
+ *   -c  the CPU this program runs on (default 1, where gmembench pins its vCPU)
+ *   -r  the VMM reads the range through its mapping before every operation on a shared range,
+ *       as gmembench's host check does before every sample (the VMM's page tables map it)
+ *   -t  a second thread of the VMM, asleep on another CPU, as gmembench's main thread is
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <linux/kvm.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -95,7 +101,7 @@ static const char *const events[] = { "kvm_gmem_convert",	 "kvm_exit",
 				      "kvm_gmem_permm_map",	 "kvm_gmem_permm_unmap",
 				      "kvm_gmem_nodirect_access" };
 static int tracing; /* the instance is there with every event enabled */
-static int failed;
+static int failed, host_reads;
 
 static void die(const char *what)
 {
@@ -384,6 +390,8 @@ static void run_case(int kvm, const struct backend *b, const char *range, uint64
 		attrs.attributes = i % 2 ? 0 : ATTRIBUTE_PRIVATE;
 		if (in_place)
 			what = attrs.attributes ? "to-private" : "to-shared";
+		if (host_reads && (!in_place || attrs.attributes))
+			host_check(&vm, off, len, in_place ? i + 1 : 1, "before the operation");
 		read_ipis(a);
 		t = now_ms();
 		if (in_place)
@@ -431,19 +439,40 @@ static void run_case(int kvm, const struct backend *b, const char *range, uint64
 	vm_destroy(&vm);
 }
 
-int main(int argc, char **argv)
+/* The -t thread: pinned to its CPU, then asleep for good. */
+static void *sleeper(void *arg)
 {
-	int n = 10, cpu = 1, opt, kvm;
-	uint64_t a[NR_COUNTS], z[NR_COUNTS];
 	cpu_set_t set;
 
-	while ((opt = getopt(argc, argv, "n:c:")) != -1) {
+	CPU_ZERO(&set);
+	CPU_SET((int)(intptr_t)arg, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		printf("the second thread is not pinned: %s\n", strerror(errno));
+	for (;;)
+		pause();
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	int n = 10, cpu = 1, opt, kvm, thread = 0;
+	uint64_t a[NR_COUNTS], z[NR_COUNTS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_t tid;
+	cpu_set_t set;
+
+	while ((opt = getopt(argc, argv, "n:c:rt")) != -1) {
 		if (opt == 'n' && atoi(optarg) > 0)
 			n = (atoi(optarg) + 1) & ~1; /* even: each range ends shared */
 		else if (opt == 'c')
 			cpu = atoi(optarg);
+		else if (opt == 'r')
+			host_reads = 1;
+		else if (opt == 't')
+			thread = 1;
 		else {
-			fprintf(stderr, "usage: bare_convert [-n CONVERSIONS] [-c CPU]\n");
+			fprintf(stderr, "usage: bare_convert [-n CONVERSIONS] [-c CPU] [-r] "
+					"[-t]\n");
 			return 2;
 		}
 	}
@@ -457,8 +486,11 @@ int main(int argc, char **argv)
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
 		printf("not pinned to CPU %d: %s\n", cpu, strerror(errno));
-	printf("bare_convert: %d operations per case, on CPU %d of %ld online\n", n, cpu,
-	       sysconf(_SC_NPROCESSORS_ONLN));
+	if (thread && pthread_create(&tid, NULL, sleeper, (void *)(intptr_t)((cpu + 1) % cpus)))
+		die("pthread_create");
+	printf("bare_convert: %d operations per case, on CPU %d of %ld online%s%s\n", n, cpu, cpus,
+	       host_reads ? ", the VMM reading each shared range before it" : "",
+	       thread ? ", a second thread asleep on another CPU" : "");
 	read_ipis(a);
 	sleep(1);
 	read_ipis(z);
