@@ -18,7 +18,8 @@
  *   -c  the CPU this program runs on (default 1, where gmembench pins its vCPU)
  *   -r  the VMM reads the range through its mapping before every operation on a shared range,
  *       as gmembench's host check does before every sample (the VMM's page tables map it)
- *   -t  a second thread of the VMM, asleep on another CPU, as gmembench's main thread is
+ *   -t  a second thread of the VMM, asleep on another CPU, as gmembench's main thread is; and
+ *       first, what 100 wakeups of it and back cost (gmembench does one per sample)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -439,18 +440,37 @@ static void run_case(int kvm, const struct backend *b, const char *range, uint64
 	vm_destroy(&vm);
 }
 
-/* The -t thread: pinned to its CPU, then asleep for good. */
+static int ping[2], pong[2];
+
+/* The -t thread: pinned to its CPU, asleep but when pinged, when it wakes its waker. */
 static void *sleeper(void *arg)
 {
 	cpu_set_t set;
+	char c;
 
 	CPU_ZERO(&set);
 	CPU_SET((int)(intptr_t)arg, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
 		printf("the second thread is not pinned: %s\n", strerror(errno));
-	for (;;)
-		pause();
+	while (read(ping[0], &c, 1) == 1 && write(pong[1], &c, 1) == 1)
+		;
 	return NULL;
+}
+
+/* 100 round trips to the -t thread: what a wakeup on another CPU costs in IPIs. */
+static void wakeups(void)
+{
+	uint64_t a[NR_COUNTS], z[NR_COUNTS];
+	char c = 0;
+
+	usleep(100000); /* the thread pinned and asleep */
+	read_ipis(a);
+	for (int i = 0; i < 100; i++)
+		if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1)
+			die("the second thread's pipes");
+	read_ipis(z);
+	printf("wakeups: 100 round trips with the second thread: cal=%llu tlb=%llu\n",
+	       (unsigned long long)(z[CAL] - a[CAL]), (unsigned long long)(z[TLB] - a[TLB]));
 }
 
 int main(int argc, char **argv)
@@ -486,8 +506,9 @@ int main(int argc, char **argv)
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
 		printf("not pinned to CPU %d: %s\n", cpu, strerror(errno));
-	if (thread && pthread_create(&tid, NULL, sleeper, (void *)(intptr_t)((cpu + 1) % cpus)))
-		die("pthread_create");
+	if (thread && (pipe(ping) || pipe(pong) ||
+		       pthread_create(&tid, NULL, sleeper, (void *)(intptr_t)((cpu + 1) % cpus))))
+		die("the second thread");
 	printf("bare_convert: %d operations per case, on CPU %d of %ld online%s%s\n", n, cpu, cpus,
 	       host_reads ? ", the VMM reading each shared range before it" : "",
 	       thread ? ", a second thread asleep on another CPU" : "");
@@ -496,6 +517,8 @@ int main(int argc, char **argv)
 	read_ipis(z);
 	printf("background: cal=%llu tlb=%llu in 1 s asleep\n",
 	       (unsigned long long)(z[CAL] - a[CAL]), (unsigned long long)(z[TLB] - a[TLB]));
+	if (thread)
+		wakeups();
 	tracing_setup();
 	for (size_t b = 0; b < sizeof(backends) / sizeof(backends[0]); b++) {
 		run_case(kvm, &backends[b], "4k", 4096, 1, n);
