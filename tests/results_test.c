@@ -329,7 +329,13 @@ TEST(bystanders_and_directions_in_the_metrics)
 	EXPECT_NE(NULL, strstr(why, "--vcpus 2 or more"));
 	EXPECT_EQ(-ENODATA, metric_values(&rs, cr, METRIC_HOST_WORK_KIND1_NS_PER_OP, values, &why));
 	EXPECT_NE(NULL, strstr(why, "has an operation of that kind"));
+	EXPECT_TRUE(metric_applies(cr, METRIC_HOST_WORK_KIND1_NS_PER_OP));
 	cr->params.workload = workload_find("mmio-storm");
+	/* A workload without them does not list them at all (one name per metric). */
+	EXPECT_FALSE(metric_applies(cr, METRIC_BYSTANDER_TOUCH_RATIO));
+	EXPECT_FALSE(metric_applies(cr, METRIC_HOST_WORK_KIND0_NS_PER_OP));
+	EXPECT_FALSE(metric_applies(cr, METRIC_REQUEST_P50));
+	EXPECT_TRUE(metric_applies(cr, METRIC_OPS_PER_SEC));
 	EXPECT_EQ(-ENODATA, metric_values(&rs, cr, METRIC_BYSTANDER_TOUCH_RATIO, values, &why));
 	EXPECT_NE(NULL, strstr(why, "no bystander"));
 	EXPECT_EQ(-ENODATA, metric_values(&rs, cr, METRIC_REQUEST_P50, values, &why));

@@ -58,6 +58,8 @@ static json_t *case_metrics_json(const struct run_state *rs, const struct case_r
 
 		const char *why = NULL;
 
+		if (!metric_applies(cr, id))
+			continue;
 		metric_def(cr, id, &def);
 		n = metric_values(rs, cr, id, values, &why);
 		m = json_pack("{s:s, s:s}", "unit", def.unit, "better", def.better);

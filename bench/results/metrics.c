@@ -419,6 +419,29 @@ int metric_values(const struct run_state *rs, const struct case_result *cr, enum
 	return n;
 }
 
+bool metric_applies(const struct case_result *cr, enum metric_id id)
+{
+	const struct workload *wl = cr->params.workload;
+
+	switch (id) {
+	case METRIC_BYSTANDER_TOUCH_RATIO:
+		return wl->bystanders;
+	case METRIC_HOST_WORK_KIND0_NS_PER_OP:
+	case METRIC_HOST_WORK_KIND1_NS_PER_OP:
+		return wl->host_work_kinds[id - METRIC_HOST_WORK_KIND0_NS_PER_OP];
+	case METRIC_HOST_WORK_P50:
+	case METRIC_HOST_WORK_P90:
+	case METRIC_HOST_WORK_P99:
+		return wl->host_work_latencies;
+	case METRIC_REQUEST_P50:
+	case METRIC_REQUEST_P90:
+	case METRIC_REQUEST_P99:
+		return wl->request_name;
+	default:
+		return true;
+	}
+}
+
 uint64_t case_seed(const struct run_state *rs, unsigned int index, unsigned int metric)
 {
 	return rs->cfg.seed ^ ((uint64_t)index << 32) ^ metric;

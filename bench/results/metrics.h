@@ -6,6 +6,7 @@
 #ifndef GMB_METRICS_H
 #define GMB_METRICS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "measure/stats.h"
@@ -60,6 +61,11 @@ struct metric_def {
 #define TIMER_TRAPPED_CYCLES 1000
 
 void metric_def(const struct case_result *cr, enum metric_id id, struct metric_def *def);
+/*
+ * Whether the case's workload has metric id at all (a workload's own: bystanders, kinds,
+ * request latencies); one it has may still be unavailable in a case, with a reason.
+ */
+bool metric_applies(const struct case_result *cr, enum metric_id id);
 /*
  * The kept (non-warm-up) samples' values of one metric, in sample order, into values[]
  * (room for cr->nr_samples). Returns the count, or -ENODATA when the metric cannot be had,

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,13 +154,21 @@ static int write_samples_csv(struct run_state *rs, const char *path)
 			for (int id = 0; id < METRIC_NR; id++) {
 				struct metric_def def;
 
-				if (id == METRIC_GUEST_NS_PER_OP && !rs->tsc_khz)
+				const char *why;
+				double value;
+
+				/* What the case cannot have, or this sample (0/0: no such operation). */
+				if ((id == METRIC_GUEST_NS_PER_OP && !rs->tsc_khz) ||
+				    !metric_applies(cr, id) ||
+				    metric_values(rs, cr, id, NULL, &why) < 0)
+					continue;
+				value = sample_metric(rs, cr, &cr->samples[s], id);
+				if (isnan(value))
 					continue;
 				metric_def(cr, id, &def);
 				csv_case_columns(f, cr);
 				fprintf(f, ",%u,%d,%s,%s,%.10g\n", s, cr->samples[s].warmup,
-					def.name, def.unit,
-					sample_metric(rs, cr, &cr->samples[s], id));
+					def.name, def.unit, value);
 			}
 		}
 	}
@@ -191,6 +200,8 @@ static int write_summary_csv(struct run_state *rs, const char *path)
 			const char *why;
 			int n;
 
+			if (!metric_applies(cr, id))
+				continue;
 			metric_def(cr, id, &def);
 			n = metric_values(rs, cr, id, values, &why);
 			if (n < 0)
