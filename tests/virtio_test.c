@@ -216,7 +216,51 @@ TEST(corrupted_block_is_detected)
 	/* The guest reads every block back: the corrupted one must fail its check. */
 	r.drv.rw = GMB_VBLK_READ;
 	EXPECT_EQ(GMB_VBLK_ERR_INTEGRITY, rig_drive(&r, 256, &kicks));
+	/* GMB_VBLK_NO_DATA (a target that keeps nothing) leaves reads unchecked, nothing more. */
+	r.drv.no_data = GMB_VBLK_NO_DATA;
+	EXPECT_EQ(0, rig_drive(&r, 256, &kicks));
 	rig_close(&r);
+}
+
+/* Only null_blk without memory is a target that keeps no data: not a file, not /dev/null. */
+TEST(files_keep_their_data)
+{
+	char path[] = "/dev/shm/gmb-virtio-test.XXXXXX", why[160] = "";
+	int fd = mkstemp(path), null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	unlink(path);
+	EXPECT_EQ(0, vblk_target_discards(fd, why, sizeof(why)));
+	if (null >= 0)
+		EXPECT_EQ(0, vblk_target_discards(null, why, sizeof(why)));
+	EXPECT_STREQ("", why);
+	close(fd);
+	if (null >= 0)
+		close(null);
+}
+
+/*
+ * /dev/nullb0 where null_blk is there (the kernel series' guest has it built in, with
+ * memory_backed=0): found to keep no data, with the reason.
+ */
+TEST(null_blk_without_memory_keeps_no_data)
+{
+	char why[160] = "", backed[8] = "";
+	int fd = open("/dev/nullb0", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		SKIP(return, "no /dev/nullb0 to open (%s): null_blk is not loaded",
+			   strerror(errno));
+	read_text_file("/sys/module/null_blk/parameters/memory_backed", backed, sizeof(backed));
+	TH_LOG("null_blk.memory_backed=%.1s", backed);
+	if (backed[0] == 'Y') {
+		EXPECT_EQ(0, vblk_target_discards(fd, why, sizeof(why)));
+	} else {
+		EXPECT_EQ(1, vblk_target_discards(fd, why, sizeof(why)));
+		EXPECT_NE(NULL, strstr(why, "nullb0 is null_blk with memory_backed=0"))
+		TH_LOG("%s", why);
+	}
+	close(fd);
 }
 
 /* A data descriptor outside guest memory: the device answers IOERR and touches nothing. */
@@ -432,6 +476,54 @@ TEST_F(guest, corrupted_target_fails_guest_and_host_checks)
 	EXPECT_EQ(-EILSEQ, wl_virtio.finish(&self->wc));
 	EXPECT_NE(0, wl_virtio.run_vcpu(&self->wc, 0, 200, &s));
 	EXPECT_NE(NULL, strstr(gmb_last_error(), "virtio.c")) TH_LOG("%s", gmb_last_error());
+}
+
+/*
+ * On null_blk without memory (needs /dev/kvm and /dev/nullb0, as in the kernel series' guest):
+ * mixed requests complete, the guest leaves reads unchecked (they bring back whatever the
+ * buffer held), nothing is read back, and the case's note says so.
+ */
+TEST(null_blk_target_in_a_guest)
+{
+	struct wl_case wc = { 0 };
+	struct host_caps caps;
+	char reason[320] = "", why[160];
+	int fd = open("/dev/nullb0", O_RDWR | O_CLOEXEC), ret;
+
+	SKIP_WITHOUT_KVM();
+	if (fd < 0)
+		SKIP(return, "no /dev/nullb0 to open (%s): null_blk is not loaded",
+			   strerror(errno));
+	ret = vblk_target_discards(fd, why, sizeof(why));
+	close(fd);
+	if (!ret)
+		SKIP(return, "/dev/nullb0 keeps its data (memory_backed=1): not this case");
+	wc.params = (struct wl_params){
+		.workload = &wl_virtio,
+		.variant = "zerocopy-4k-qd32-mixed",
+		.backend = mem_backends[MEM_ANON],
+		.nr_vcpus = 1,
+		.guest_page_size = SZ_4K,
+		.data_size = 8 * SZ_2M,
+		.target = "/dev/nullb0",
+	};
+	host_caps_read(&caps);
+	ASSERT_EQ(0, wl_virtio.valid(&wc.params, &caps, reason, sizeof(reason)))
+	TH_LOG("%s", reason);
+	ASSERT_EQ(0, wl_virtio.setup(&wc)) TH_LOG("%s", gmb_last_error());
+	for (int sample = 0; sample < 2; sample++) {
+		struct wl_vcpu_sample s = { 0 };
+
+		EXPECT_EQ(0, wl_virtio.run_vcpu(&wc, 0, 600, &s)) TH_LOG("%s", gmb_last_error());
+		EXPECT_EQ(600, s.ops);
+		EXPECT_EQ(600, s.counts[0]); /* device_requests */
+	}
+	EXPECT_EQ(0, wl_virtio.finish(&wc)) TH_LOG("%s", gmb_last_error());
+	EXPECT_NE(NULL, strstr(wc.note, "memory_backed=0")) TH_LOG("note: %s", wc.note);
+	EXPECT_NE(NULL, strstr(wc.note, "reads are not checked")) TH_LOG("note: %s", wc.note);
+	TH_LOG("note: %s; fio: %s", wc.note,
+	       wc.reference.known ? wc.reference.command : wc.reference.reason);
+	wl_virtio.teardown(&wc);
 }
 
 TEST_HARNESS_MAIN

@@ -18,10 +18,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -381,4 +384,51 @@ int vblk_target_fill(int fd, uint64_t bs, uint64_t nr_blocks)
 int vblk_target_check(int fd, uint64_t bs, uint64_t nr_blocks, uint64_t *bad)
 {
 	return vblk_target_io(fd, bs, nr_blocks, false, bad);
+}
+
+/* The block major /proc/devices gives name, or -1. */
+static int vblk_block_major(const char *name)
+{
+	FILE *f = fopen("/proc/devices", "re");
+	char line[128], dev[64];
+	bool block = false;
+	int major = -1, m;
+
+	while (f && major < 0 && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Block devices:", 14))
+			block = true;
+		else if (block && sscanf(line, "%d %63s", &m, dev) == 2 && !strcmp(dev, name))
+			major = m;
+	}
+	if (f)
+		fclose(f);
+	return major;
+}
+
+int vblk_target_discards(int fd, char *why, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX], value[16] = "";
+	const char *disk;
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(fd, &st) || !S_ISBLK(st.st_mode) ||
+	    (int)major(st.st_rdev) != vblk_block_major("nullb"))
+		return 0;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", major(st.st_rdev), minor(st.st_rdev));
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	disk = strrchr(link, '/') ? strrchr(link, '/') + 1 : "?";
+	/* A device made through configfs has its own settings; those made at load, the module's. */
+	snprintf(path, sizeof(path), "/sys/kernel/config/nullb/%s/memory_backed", disk);
+	if (read_text_file(path, value, sizeof(value)))
+		snprintf(path, sizeof(path), "/sys/module/null_blk/parameters/memory_backed");
+	if (!value[0] && read_text_file(path, value, sizeof(value)))
+		return 0;
+	/* The module parameter says Y or N, the configfs attribute 1 or 0. */
+	if (value[0] == 'Y' || value[0] == 'y' || strtoul(value, NULL, 10))
+		return 0;
+	snprintf(why, len, "%s is null_blk with memory_backed=0 (%s): it keeps no data", disk,
+		 path);
+	return 1;
 }

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vring.h"
@@ -97,6 +98,13 @@ int vblk_failed(struct vblk_dev *dev);
  * (-EILSEQ for a bad block, its number in *bad).
  */
 int vblk_target_fill(int fd, uint64_t bs, uint64_t nr_blocks);
+/*
+ * Whether the target discards what is written to it: 1 for null_blk with memory_backed=0
+ * (the device of the major /proc/devices names "nullb"; memory_backed from its configfs
+ * directory, else from the module parameter), with a sentence saying so in why; 0 for any
+ * other target, whose data is checked.
+ */
+int vblk_target_discards(int fd, char *why, size_t len);
 int vblk_target_check(int fd, uint64_t bs, uint64_t nr_blocks, uint64_t *bad);
 
 #endif /* GMB_VIRTIO_BLK_H */
