@@ -8,6 +8,7 @@
  * pointing outside guest memory completes with an I/O error.
  */
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -37,6 +38,9 @@ struct rig {
 	struct gmb_vblk_driver drv;
 	char path[64];
 };
+
+/* Where rig_open() pins the device thread, -1: not pinned. */
+static int rig_pin_cpu = -1;
 
 static int rig_open(struct rig *r, uint64_t bs, uint64_t qd, uint64_t rw, uint64_t guest_mode,
 		    uint64_t nr_blocks, enum vblk_io io)
@@ -72,7 +76,9 @@ static int rig_open(struct rig *r, uint64_t bs, uint64_t qd, uint64_t rw, uint64
 				    .io = io,
 				    .max_request = bs,
 				    .max_inflight = qd,
-				    .kick_fd = r->kick };
+				    .kick_fd = r->kick,
+				    .pin = rig_pin_cpu >= 0,
+				    .cpu = rig_pin_cpu };
 	return vblk_start(&r->dev, &cfg);
 }
 
@@ -261,6 +267,41 @@ TEST(null_blk_without_memory_keeps_no_data)
 		TH_LOG("%s", why);
 	}
 	close(fd);
+}
+
+/*
+ * The device thread pinned (run's placement does it, off its vCPU's CPU) runs there, and says
+ * so; a CPU this process may not run on fails the start with the reason.
+ */
+TEST(device_thread_runs_where_pinned)
+{
+	struct rig r;
+	uint64_t kicks = 0;
+	cpu_set_t set;
+	int cpu = -1;
+
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(set), &set));
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			cpu = c; /* the last one: not where this thread is likely to be */
+	rig_pin_cpu = cpu;
+	ASSERT_EQ(0,
+		  rig_open(&r, SZ_4K, 8, GMB_VBLK_MIXED, GMB_VBLK_GUEST_DIRECT, 64, VBLK_IO_GUEST))
+	TH_LOG("%s", gmb_last_error());
+	EXPECT_EQ(-1, vblk_last_cpu(&r.dev));
+	EXPECT_EQ(0, rig_drive(&r, 500, &kicks));
+	EXPECT_EQ(cpu, vblk_last_cpu(&r.dev));
+	rig_close(&r);
+
+	rig_pin_cpu = CPU_SETSIZE - 1;
+	if (!CPU_ISSET(rig_pin_cpu, &set)) {
+		EXPECT_NE(0, rig_open(&r, SZ_4K, 8, GMB_VBLK_MIXED, GMB_VBLK_GUEST_DIRECT, 64,
+				      VBLK_IO_GUEST));
+		EXPECT_NE(NULL, strstr(gmb_last_error(), "pinned to CPU"))
+		TH_LOG("%s", gmb_last_error());
+		rig_close(&r);
+	}
+	rig_pin_cpu = -1;
 }
 
 /* A data descriptor outside guest memory: the device answers IOERR and touches nothing. */

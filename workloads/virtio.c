@@ -25,6 +25,10 @@
  * neither filled nor read back, and the guest does not check what reads bring: the case's
  * note says so.
  *
+ * Each device thread is pinned by the run's placement (run --cpus), planned after the vCPUs
+ * and off its own vCPU's CPU where there is another (wl_case.device_cpus); the results say
+ * where each was pinned and where it ran.
+ *
  * Every case's rate is reported over fio's (io_uring engine, same target, block size, depth
  * and direction, --fixedbufs for zerocopy-fixed), run once per job in setup.
  */
@@ -387,6 +391,8 @@ static int vz_start_queue(struct wl_case *wc, struct vz_case *vc, unsigned int i
 		.io = vz_modes[vc->v.mode].io,
 		.max_request = vc->bs,
 		.max_inflight = vc->v.qd,
+		.pin = wc->device_cpus && wc->device_cpus[i] >= 0,
+		.cpu = wc->device_cpus ? wc->device_cpus[i] : -1,
 	};
 	int ret;
 
@@ -508,6 +514,7 @@ static int vz_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t iteratio
 	struct ucall uc;
 	int ret;
 
+	out->device_cpu = -1;
 	vblk_stats(dev, &before);
 	ret = wl_start_sample(vcpu, iterations);
 	if (ret)
@@ -542,6 +549,7 @@ static int vz_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t iteratio
 	out->counts[VZ_ENTERS] = after.enters - before.enters;
 	out->counts[VZ_KICK_WAITS] = after.kick_waits - before.kick_waits;
 	out->counts[VZ_VMM_COPIED] = after.copied - before.copied;
+	out->device_cpu = vblk_last_cpu(dev);
 	if (out->ops != iterations || after.errors != before.errors)
 		return gmb_error(EPROTO,
 				 "vCPU %u: asked for %" PRIu64 " requests, the guest did %" PRIu64
@@ -579,6 +587,7 @@ const struct workload wl_virtio = {
 	.default_data_size = 136ULL << 20,
 	.variant_bench_size = vz_variant_bench_size,
 	.times_each_op = true,
+	.device_threads = true,
 	.reports_bytes = true,
 	.valid = vz_valid,
 	.setup = vz_setup,

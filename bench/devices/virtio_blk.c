@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,8 +220,11 @@ static void *vblk_thread(void *arg)
 		int ret;
 
 		if (n || dev->inflight) {
-			if (n)
+			if (n) {
 				vblk_count(dev, STAT_BATCHES, 1);
+				atomic_store_explicit(&dev->last_cpu, sched_getcpu(),
+						      memory_order_relaxed);
+			}
 			ret = io_uring_submit_and_wait(&dev->ring, n ? 0 : 1);
 			vblk_count(dev, STAT_ENTERS, 1);
 			if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
@@ -272,8 +276,12 @@ int vblk_start(struct vblk_dev *dev, const struct vblk_config *cfg)
 	uint64_t bounce_bytes = cfg->max_request * cfg->max_inflight;
 	int ret;
 
+	pthread_attr_t attr;
+	cpu_set_t set;
+
 	memset(dev, 0, sizeof(*dev));
 	dev->cfg = *cfg;
+	atomic_store(&dev->last_cpu, -1);
 	if (cfg->io >= VBLK_IO_NR || !cfg->max_inflight || cfg->max_inflight > GMB_VBLK_MAX_QD ||
 	    cfg->area_size < GMB_VBLK_BUFFERS_OFF)
 		return gmb_error(EINVAL, "virtio-blk: bad configuration");
@@ -297,7 +305,24 @@ int vblk_start(struct vblk_dev *dev, const struct vblk_config *cfg)
 	}
 	dev->last_avail = vblk_avail(dev)->idx;
 	dev->used_idx = vblk_used(dev)->idx;
-	if (!ret) {
+	/*
+	 * Pinned from its first instruction; a thread that cannot be would run where the results
+	 * do not say: fail.
+	 */
+	if (!ret && cfg->pin && (cfg->cpu < 0 || cfg->cpu >= CPU_SETSIZE))
+		ret = gmb_error(EINVAL, "virtio-blk: no CPU %d in a cpu_set_t", cfg->cpu);
+	if (!ret && cfg->pin) {
+		CPU_ZERO(&set);
+		CPU_SET(cfg->cpu, &set);
+		pthread_attr_init(&attr);
+		ret = -pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		if (!ret)
+			ret = -pthread_create(&dev->thread, &attr, vblk_thread, dev);
+		pthread_attr_destroy(&attr);
+		if (ret)
+			ret = gmb_error(-ret, "the virtio-blk device thread: pinned to CPU %d: %s",
+					cfg->cpu, strerror(-ret));
+	} else if (!ret) {
 		ret = -pthread_create(&dev->thread, NULL, vblk_thread, dev);
 		if (ret)
 			ret = gmb_error(-ret, "pthread_create failed: %s", strerror(-ret));
@@ -335,6 +360,11 @@ void vblk_stats(struct vblk_dev *dev, struct vblk_stats *stats)
 	stats->kick_waits = atomic_load(&dev->counts[STAT_KICK_WAITS]);
 	stats->copied = atomic_load(&dev->counts[STAT_COPIED]);
 	stats->errors = atomic_load(&dev->counts[STAT_ERRORS]);
+}
+
+int vblk_last_cpu(struct vblk_dev *dev)
+{
+	return atomic_load_explicit(&dev->last_cpu, memory_order_relaxed);
 }
 
 int vblk_failed(struct vblk_dev *dev)

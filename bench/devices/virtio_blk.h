@@ -37,6 +37,8 @@ struct vblk_config {
 	uint64_t max_request; /* the largest data descriptor (bounce buffer size) */
 	unsigned int max_inflight;
 	int kick_fd; /* the eventfd the guest's kick signals */
+	bool pin;    /* pin the device thread to cpu (false: the kernel places it) */
+	int cpu;
 };
 
 /* What the device did, counted by its thread; read them with vblk_stats(). */
@@ -73,6 +75,7 @@ struct vblk_dev {
 	unsigned int nr_bounce_free;
 	uint8_t *bounce_mem;
 	_Atomic uint64_t counts[6]; /* struct vblk_stats, in order */
+	_Atomic int last_cpu;	    /* where the thread ran last (at each batch), or -1 */
 	int error;		    /* the thread's failure, -errno */
 	char reason[256];
 };
@@ -88,6 +91,8 @@ int vblk_start(struct vblk_dev *dev, const struct vblk_config *cfg);
 /* Stops the thread and frees the device; returns the thread's error, 0 if none. */
 int vblk_stop(struct vblk_dev *dev);
 void vblk_stats(struct vblk_dev *dev, struct vblk_stats *stats);
+/* The CPU the device thread ran on last (sched_getcpu() at each batch), or -1. */
+int vblk_last_cpu(struct vblk_dev *dev);
 /* The thread's failure so far (-errno, reason in dev->reason), 0 if none. */
 int vblk_failed(struct vblk_dev *dev);
 
