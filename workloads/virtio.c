@@ -20,14 +20,9 @@
  * Variant names: MODE-BS-qdN-DIR, e.g. zerocopy-4k-qd32-read. One queue per vCPU, each with
  * its own blocks of the target and its own device thread; the kick is an ioeventfd on a port,
  * completion a polled used ring. The target is a new file in /dev/shm unless run --target
- * names one (its contents are overwritten), opened with O_DIRECT where it allows. A target
- * that keeps no data (null_blk with memory_backed=0, which isolates the per-request cost) is
- * neither filled nor read back, and the guest does not check what reads bring: the case's
- * note says so.
- *
- * Each device thread is pinned by the run's placement (run --cpus), planned after the vCPUs
- * and off its own vCPU's CPU where there is another (wl_case.device_cpus); the results say
- * where each was pinned and where it ran.
+ * names one (its contents are overwritten), opened with O_DIRECT where it allows; one that
+ * keeps no data (null_blk, memory_backed=0) is not filled, read back or checked: the note
+ * says so. Device threads are pinned where the runner placed them (wl_case.device_cpus).
  *
  * Every case's rate is reported over fio's (io_uring engine, same target, block size, depth
  * and direction, --fixedbufs for zerocopy-fixed), run once per job in setup.
@@ -174,8 +169,7 @@ static int vz_valid(const struct wl_params *params, const struct host_caps *caps
 	}
 	if (vz_share(params->data_size, params->nr_vcpus) < need) {
 		snprintf(reason, len,
-			 "each vCPU's queue needs %" PRIu64 " MiB of data; --size is "
-			 "too small",
+			 "each vCPU's queue needs %" PRIu64 " MiB; --size is too small",
 			 (need + SZ_4K * 256 - 1) >> 20);
 		return -EINVAL;
 	}
@@ -447,13 +441,20 @@ static int vz_setup(struct wl_case *wc)
 	ret = vz_open_target(wc, vc, vc->nr_blocks * vc->bs * n, &fresh);
 	if (!ret && (vz_reference(wc, vc) || fresh) && !vc->no_data)
 		ret = vblk_target_fill(vc->target_fd, vc->bs, vc->nr_blocks * n);
-	if (vc->no_data)
-		cfg.param |= GMB_VBLK_NO_DATA;
+	cfg.param |= vc->no_data ? GMB_VBLK_NO_DATA : 0;
 	if (!ret)
 		ret = guest_create(&wc->guest, wc->params.backend, &cfg);
 	if (!ret) {
 		vc->data_offset = wc->guest.split ? 0 : wc->guest.vm->layout.data_gpa;
 		vc->share = vz_share(wc->guest.vm->layout.data_size, n);
+	}
+	/* I/O on guest memory through O_DIRECT: can the kernel pin it? (fixed: registering) */
+	if (!ret && vc->direct && vz_modes[vc->v.mode].io == VBLK_IO_GUEST) {
+		uint8_t *buf = wc->guest.mem.hva;
+
+		ret = vblk_target_probe(vc->target_fd, buf + vc->data_offset + GMB_VBLK_BUFFERS_OFF,
+					vc->bs);
+		wc->skip = ret == -EOPNOTSUPP;
 	}
 	for (unsigned int i = 0; !ret && i < n; i++)
 		ret = vz_start_queue(wc, vc, i);
@@ -514,7 +515,6 @@ static int vz_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t iteratio
 	struct ucall uc;
 	int ret;
 
-	out->device_cpu = -1;
 	vblk_stats(dev, &before);
 	ret = wl_start_sample(vcpu, iterations);
 	if (ret)
@@ -563,7 +563,7 @@ static int vz_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t iteratio
 	return ret;
 }
 
-/* After the last sample: every block of the target is a whole write of itself (if it keeps any). */
+/* After the last sample: each block of a target that keeps data is a whole write of itself. */
 static int vz_finish(struct wl_case *wc)
 {
 	struct vz_case *vc = wc->priv;

@@ -462,3 +462,18 @@ int vblk_target_discards(int fd, char *why, size_t len)
 		 path);
 	return 1;
 }
+
+int vblk_target_probe(int fd, uint8_t *buf, uint64_t bs)
+{
+	ssize_t n = pread(fd, buf, bs, 0);
+
+	if (n == (ssize_t)bs)
+		return 0;
+	if (n < 0 && errno == EFAULT)
+		return gmb_error(EOPNOTSUPP,
+				 "O_DIRECT I/O on the target pins the guest's buffer, and the "
+				 "kernel refuses to pin this memory (%s)",
+				 strerror(EFAULT));
+	return gmb_error(n < 0 ? errno : EIO, "a first read of the target into guest memory: %s",
+			 n < 0 ? strerror(errno) : "short read");
+}

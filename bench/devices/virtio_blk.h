@@ -110,6 +110,13 @@ int vblk_target_fill(int fd, uint64_t bs, uint64_t nr_blocks);
  * other target, whose data is checked.
  */
 int vblk_target_discards(int fd, char *why, size_t len);
+/*
+ * One read of the target's first block into buf (guest memory): an O_DIRECT target that is
+ * not tmpfs (a block device, a disk filesystem) pins the buffer for its I/O, which the kernel
+ * refuses for memory out of its reach (no direct map, memfd_secret). 0, -EOPNOTSUPP with the
+ * reason when it refuses (EFAULT), or another -errno.
+ */
+int vblk_target_probe(int fd, uint8_t *buf, uint64_t bs);
 int vblk_target_check(int fd, uint64_t bs, uint64_t nr_blocks, uint64_t *bad);
 
 #endif /* GMB_VIRTIO_BLK_H */

@@ -142,7 +142,7 @@ static void *worker_main(void *arg)
 			ret = gmb_error(ETIMEDOUT, "vCPU %u did not finish a sample within %u ms",
 					w->index, rt->watchdog_ms);
 		thread_seen_add(w->seen, sched_getcpu());
-		if (w->device_seen)
+		if (w->device_seen && !ret) /* set by a sample that completed */
 			thread_seen_add(w->device_seen, rt->out[w->index].device_cpu);
 
 		pthread_mutex_lock(&rt->lock);

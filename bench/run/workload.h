@@ -45,7 +45,7 @@ struct wl_vcpu_sample {
 	uint64_t counts[WL_MAX_COUNTS];
 	/* Pages whose contents the guest verified in the sample (a mismatch fails it). */
 	uint64_t guest_checks;
-	/* device_threads: the CPU the vCPU's device thread last ran on in the sample, -1. */
+	/* device_threads: the CPU the vCPU's device thread last ran on in the sample, or -1. */
 	int device_cpu;
 };
 
