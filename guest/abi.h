@@ -34,8 +34,9 @@
 #define GMB_UCALL_EXCEPTION 4 /* a0: vector, a1: error code, a2: faulting rip */
 #define GMB_UCALL_DONE	    5 /* a0: guest_main's return value */
 #define GMB_UCALL_CONVERT   6 /* a0: GPA, a1: bytes; the host converts, then resumes */
+#define GMB_UCALL_TICK	    7 /* a0: count so far, a1: cycles so far; the host replies 0: stop */
 /* (virtio-zc's share-per-io: a2 is 1 to share the range, 0 to take it back) */
-#define GMB_UCALL_NR 7
+#define GMB_UCALL_NR 8
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -97,6 +98,11 @@ struct gmb_guest_args {
  * is that many whole ranges, then the metadata: each range's generation (8 bytes) and the
  * latencies (GMB_CHURN_LATENCY_BYTES), rounded up to a whole range. Page p of a range of
  * generation g holds gmb_churn_pattern(p's GPA, g) in its first 8 bytes.
+ *
+ * With more than one vCPU, every vCPU is given the whole data area (vm_guest_config.whole_data):
+ * vCPU 0 converts in the front of it (gmb_churn_own_bytes()), and each other vCPU i, a
+ * bystander, touches its own GMB_BYSTANDER_BYTES at data_size - i * that, page after page,
+ * until the host answers a GMB_UCALL_TICK with 0.
  */
 #define GMB_CHURN_EXPECT_ZERO 1ULL
 #define GMB_CHURN_KVM_READ    2ULL
@@ -106,6 +112,7 @@ struct gmb_guest_args {
 #define GMB_HC_MAP_GPA_RANGE	     12ULL
 #define GMB_MAP_GPA_RANGE_PAGE_SZ_2M 1ULL
 #define GMB_CHURN_LATENCY_BYTES	     0x40000ULL
+#define GMB_BYSTANDER_BYTES	     0x200000ULL
 
 #ifndef __ASSEMBLER__
 static inline uint64_t gmb_churn_meta_bytes(uint64_t data_size, uint64_t range)
@@ -120,6 +127,14 @@ static inline uint64_t gmb_churn_ranges(uint64_t data_size, uint64_t range)
 	uint64_t meta = gmb_churn_meta_bytes(data_size, range);
 
 	return data_size > meta ? (data_size - meta) / range : 0;
+}
+
+/* What vCPU 0 converts in: the data area without the bystanders' memory. */
+static inline uint64_t gmb_churn_own_bytes(uint64_t data_size, uint64_t nr_vcpus)
+{
+	uint64_t others = (nr_vcpus - 1) * GMB_BYSTANDER_BYTES;
+
+	return data_size > others ? data_size - others : 0;
 }
 
 static inline uint64_t gmb_churn_pattern(uint64_t gpa, uint64_t generation)

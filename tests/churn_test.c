@@ -5,6 +5,7 @@
  * not what they expect: a page changed behind the guest's back (the guest's check) and a page
  * the host's mapping sees wrong (the host's check before a sample).
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
@@ -36,6 +37,8 @@ FIXTURE_VARIANT(churn)
 		.name = variant, .backend = b, \
 	}
 
+CHURN_VARIANT(none_4k_anon, "none-4k", MEM_ANON);
+CHURN_VARIANT(none_2m_memfd, "none-2m", MEM_MEMFD);
 CHURN_VARIANT(punch_4k_anon, "punch-4k", MEM_ANON);
 CHURN_VARIANT(punch_2m_memfd, "punch-2m", MEM_MEMFD);
 CHURN_VARIANT(punch_4k_gmem_mmap, "punch-4k", MEM_GMEM_MMAP);
@@ -122,6 +125,17 @@ TEST_F_TIMEOUT(churn, conversions_refault_and_keep_integrity, 180)
 		EXPECT_LT(0, s.host_work_ns);
 		EXPECT_LE(s.host_work_ns, s.host_ns);
 		EXPECT_LT(0, s.timed);
+		/* Flipping mechanisms split the host's share by direction, half each way. */
+		if (!strncmp(variant->name, "in-place", 8) ||
+		    !strncmp(variant->name, "attributes", 10)) {
+			EXPECT_EQ(conversions, s.kind_ops[0] + s.kind_ops[1]);
+			EXPECT_LE(s.kind_ops[0] > s.kind_ops[1] ? s.kind_ops[0] - s.kind_ops[1]
+								: s.kind_ops[1] - s.kind_ops[0],
+				  1);
+			EXPECT_EQ(s.host_work_ns, s.kind_work_ns[0] + s.kind_work_ns[1]);
+		} else {
+			EXPECT_EQ(0, s.kind_ops[0] + s.kind_ops[1]);
+		}
 	}
 	ASSERT_EQ(0, wl_churn.sample_begin(&self->wc));
 }
@@ -219,7 +233,7 @@ TEST_F(churn, guest_check_finds_a_changed_page)
 	}
 }
 
-TEST(one_vcpu_and_a_backend_that_can_discard)
+TEST(a_backend_that_can_discard_and_room_for_bystanders)
 {
 	struct wl_params params = {
 		.workload = &wl_churn,
@@ -257,16 +271,145 @@ TEST(one_vcpu_and_a_backend_that_can_discard)
 	EXPECT_NE(NULL, strstr(reason, "only through the DIRECT_MAP or PER_MM"));
 	params.backend = mem_backends[MEM_GMEM_PERMM];
 	EXPECT_EQ(0, wl_churn.valid(&params, &caps, reason, sizeof(reason)));
-	params.variant = "remap-4k";
+	params.variant = "remap-2m";
 	params.backend = mem_backends[MEM_ANON];
+	params.nr_vcpus = 3;
+	EXPECT_EQ(0, wl_churn.valid(&params, &caps, reason, sizeof(reason)));
+	/* Two ranges and the metadata, but not the bystanders' 2 MiB each. */
+	params.data_size = 3 * SZ_2M;
+	params.nr_vcpus = 1;
+	EXPECT_EQ(0, wl_churn.valid(&params, &caps, reason, sizeof(reason)));
 	params.nr_vcpus = 2;
 	EXPECT_EQ(-EINVAL, wl_churn.valid(&params, &caps, reason, sizeof(reason)));
+	EXPECT_NE(NULL, strstr(reason, "2 MiB per other vCPU"));
 	params.nr_vcpus = 1;
 	params.data_size = SZ_2M;
 	params.variant = "punch-2m";
 	EXPECT_EQ(-EINVAL, wl_churn.valid(&params, &caps, reason, sizeof(reason)));
 	params.variant = "punch-4k";
 	EXPECT_EQ(0, wl_churn.valid(&params, &caps, reason, sizeof(reason)));
+}
+
+/*
+ * Bystanders: vCPUs 1 and 2 touch their own memory, alone and then while vCPU 0 converts, as
+ * the runner drives them (a thread per vCPU). Their counts come back apart from vCPU 0's; a page
+ * of a bystander's changed behind its back fails the sample, and vCPU 0 does not wait forever.
+ */
+struct bystander_arg {
+	struct wl_case *wc;
+	unsigned int index;
+	struct wl_vcpu_sample out;
+	int ret;
+	char error[300];
+};
+
+static void *bystander_thread(void *p)
+{
+	struct bystander_arg *a = p;
+
+	a->ret = wl_churn.run_vcpu(a->wc, a->index, 0, &a->out);
+	snprintf(a->error, sizeof(a->error), "%s", a->ret ? gmb_last_error() : "");
+	return NULL;
+}
+
+static int bystander_sample(struct wl_case *wc, uint64_t conversions, struct wl_vcpu_sample *s,
+			    struct bystander_arg *a)
+{
+	pthread_t threads[2];
+	int ret = wl_churn.sample_begin(wc);
+
+	if (ret)
+		return ret;
+	for (unsigned int i = 0; i < 2; i++) {
+		a[i] = (struct bystander_arg){ .wc = wc, .index = i + 1 };
+		pthread_create(&threads[i], NULL, bystander_thread, &a[i]);
+	}
+	ret = wl_churn.run_vcpu(wc, 0, conversions, s);
+	for (unsigned int i = 0; i < 2; i++)
+		pthread_join(threads[i], NULL);
+	return ret;
+}
+
+FIXTURE(bystanders)
+{
+	struct host_caps caps;
+	struct wl_case wc;
+};
+
+FIXTURE_SETUP(bystanders)
+{
+	memset(&self->wc, 0, sizeof(self->wc));
+	self->wc.params = (struct wl_params){
+		.workload = &wl_churn,
+		.variant = "punch-4k",
+		.backend = mem_backends[MEM_ANON],
+		.nr_vcpus = 3,
+		.guest_page_size = SZ_4K,
+		.data_size = DATA_SIZE,
+	};
+	SKIP_WITHOUT_KVM();
+	host_caps_read(&self->caps);
+	self->wc.caps = &self->caps;
+	ASSERT_EQ(0, wl_churn.setup(&self->wc))
+	{
+		TH_LOG("%s", gmb_last_error());
+	}
+}
+
+FIXTURE_TEARDOWN(bystanders)
+{
+	if (self->wc.priv)
+		wl_churn.teardown(&self->wc);
+}
+
+TEST_F_TIMEOUT(bystanders, touch_alone_then_during_conversions, 300)
+{
+	struct wl_case *wc = &self->wc;
+	struct bystander_arg a[2];
+	uint64_t conversions = 8;
+	int ret;
+
+	for (int sample = 0; sample < 2; sample++) {
+		struct wl_vcpu_sample s = { 0 };
+
+		ret = bystander_sample(wc, conversions, &s, a);
+		ASSERT_EQ(0, ret)
+		{
+			TH_LOG("vCPU 0: %s; 1: %s; 2: %s", gmb_last_error(), a[0].error,
+			       a[1].error);
+		}
+		EXPECT_EQ(conversions, s.ops);
+		for (unsigned int i = 0; i < 2; i++) {
+			EXPECT_EQ(0, a[i].ret);
+			EXPECT_LT(0, a[i].out.alone_ops);
+			EXPECT_LT(0, a[i].out.alone_cycles);
+			EXPECT_LT(0, a[i].out.ops);
+			EXPECT_LT(0, a[i].out.guest_cycles);
+			/* Every touch checked its page: a whole number of 2 MiB passes in all. */
+			EXPECT_EQ(a[i].out.ops + a[i].out.alone_ops, a[i].out.guest_checks);
+			EXPECT_EQ(0, a[i].out.guest_checks % (GMB_BYSTANDER_BYTES / SZ_4K));
+		}
+	}
+
+	/* vCPU 2's memory, the last 2 MiB of the data area, changed behind its back. */
+	*(volatile uint64_t *)((uint8_t *)wc->guest.mem.hva +
+			       (wc->guest.split ? 0 : wc->guest.vm->layout.data_gpa) + DATA_SIZE -
+			       2 * GMB_BYSTANDER_BYTES) ^= 1;
+	{
+		struct wl_vcpu_sample s = { 0 };
+
+		ret = bystander_sample(wc, conversions, &s, a);
+	}
+	EXPECT_NE(0, ret);
+	EXPECT_NE(0, a[1].ret);
+	EXPECT_NE(NULL, strstr(a[1].error, "bystander.h"))
+	{
+		TH_LOG("vCPU 2: %s", a[1].error);
+	}
+	EXPECT_NE(NULL, strstr(gmb_last_error(), "bystander.h"))
+	{
+		TH_LOG("vCPU 0: %s", gmb_last_error());
+	}
 }
 
 TEST_HARNESS_MAIN

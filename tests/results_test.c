@@ -20,6 +20,7 @@
 #include "host/probe.h"
 
 #include "core/util.h"
+#include "results/metrics.h"
 #include "results/results.h"
 #include "run/runner.h"
 
@@ -242,6 +243,84 @@ TEST(cases_refused_by_their_workload_are_marked)
 	/* Once before the first round, once per round, once at the end. */
 	EXPECT_EQ(1 + 3 + 1, nr_checkpoints);
 	runner_free(&rs);
+}
+
+/*
+ * conversion-churn with two bystanders: the rate is vCPU 0's over its own time (the sample's
+ * wall time holds the bystanders' phase alone too), the bystanders' ratio is their touch rate
+ * during over alone, and the host's share is split by direction. With one vCPU and a punch,
+ * neither the ratio nor the directions exist, and each says why.
+ */
+TEST(bystanders_and_directions_in_the_metrics)
+{
+	struct run_state rs;
+	struct case_result *cr;
+	double values[NR_SAMPLES];
+	const char *why = NULL;
+
+	make_run(&rs, CASE_OK, "complete");
+	cr = &rs.cases[0];
+	cr->params.workload = workload_find("conversion-churn");
+	cr->params.variant = "in-place-2m";
+	cr->params.nr_vcpus = 3;
+	for (unsigned int s = 0; s < NR_SAMPLES; s++) {
+		struct sample *sm = &cr->samples[s];
+
+		free(sm->vcpus);
+		sm->vcpus = calloc(3, sizeof(*sm->vcpus));
+		sm->wall_ns = 30000000;
+		sm->vcpus[0] = (struct wl_vcpu_sample){
+			.ops = 100,
+			.host_ns = 10000000,
+			.host_work_ns = 6000000,
+			.kind_work_ns = { 5000000, 1000000 },
+			.kind_ops = { 50, 50 },
+		};
+		for (unsigned int v = 1; v < 3; v++)
+			sm->vcpus[v] = (struct wl_vcpu_sample){
+				.ops = 500 * v,
+				.guest_cycles = 1000000,
+				.alone_ops = 1000 * v,
+				.alone_cycles = 1000000,
+			};
+	}
+	ASSERT_EQ(NR_SAMPLES, metric_values(&rs, cr, METRIC_OPS_PER_SEC, values, &why));
+	EXPECT_EQ(10000, (long)values[0]);
+	ASSERT_EQ(NR_SAMPLES, metric_values(&rs, cr, METRIC_BYSTANDER_TOUCH_RATIO, values, &why));
+	EXPECT_EQ(500, (long)(values[0] * 1000));
+	ASSERT_EQ(NR_SAMPLES,
+		  metric_values(&rs, cr, METRIC_HOST_WORK_KIND0_NS_PER_OP, values, &why));
+	EXPECT_EQ(100000, (long)values[0]);
+	ASSERT_EQ(NR_SAMPLES,
+		  metric_values(&rs, cr, METRIC_HOST_WORK_KIND1_NS_PER_OP, values, &why));
+	EXPECT_EQ(20000, (long)values[0]);
+	/* A sample with no conversion to shared (one conversion per sample, say) is left out. */
+	cr->samples[1].vcpus[0].kind_ops[1] = 0;
+	EXPECT_EQ(NR_SAMPLES - 1,
+		  metric_values(&rs, cr, METRIC_HOST_WORK_KIND1_NS_PER_OP, values, &why));
+	EXPECT_EQ(NR_SAMPLES,
+		  metric_values(&rs, cr, METRIC_HOST_WORK_KIND0_NS_PER_OP, values, &why));
+	{
+		struct metric_def def;
+
+		metric_def(cr, METRIC_HOST_WORK_KIND0_NS_PER_OP, &def);
+		EXPECT_STREQ("host_convert_to_private_ns_per_conversion", def.name);
+	}
+
+	cr->params.variant = "punch-2m";
+	cr->params.nr_vcpus = 1;
+	for (unsigned int s = 0; s < NR_SAMPLES; s++)
+		memset(cr->samples[s].vcpus[0].kind_ops, 0,
+		       sizeof(cr->samples[s].vcpus[0].kind_ops));
+	EXPECT_EQ(-ENODATA, metric_values(&rs, cr, METRIC_BYSTANDER_TOUCH_RATIO, values, &why));
+	EXPECT_NE(NULL, strstr(why, "--vcpus 2 or more"));
+	EXPECT_EQ(-ENODATA, metric_values(&rs, cr, METRIC_HOST_WORK_KIND1_NS_PER_OP, values, &why));
+	EXPECT_NE(NULL, strstr(why, "has an operation of that kind"));
+	cr->params.workload = workload_find("mmio-storm");
+	EXPECT_EQ(-ENODATA, metric_values(&rs, cr, METRIC_BYSTANDER_TOUCH_RATIO, values, &why));
+	EXPECT_NE(NULL, strstr(why, "no bystander"));
+	runner_free(&rs);
+	json_decref(rs.environment);
 }
 
 /* The bytes of path (a new string), or NULL. */

@@ -4,6 +4,11 @@
  * it back, by each mechanism a VMM has, with the guest asking for every conversion as a
  * confidential guest does.
  *
+ *   none-4k, none-2m     the host answers without converting: the cost of asking and of the
+ *                        guest's pass over a range that stayed mapped, the floor under every
+ *                        mechanism; with other vCPUs, their slowdown from vCPU 0's work alone,
+ *                        without a conversion's flushes (what the mechanisms' ratios are read
+ *                        against).
  *   punch-4k, punch-2m   the range is discarded from its backing (fallocate(PUNCH_HOLE) on
  *                        memfd, hugetlb and guest_memfd; MADV_DONTNEED on anonymous memory),
  *                        KVM's mapping goes with it (the MMU notifier, or guest_memfd's own
@@ -57,9 +62,10 @@
 
 #include "core/kvm_uapi.h"
 #include "core/util.h"
+#include "run/bystander.h"
 #include "run/workload.h"
 
-enum churn_mechanism { CHURN_PUNCH, CHURN_REMAP, CHURN_ATTRIBUTES, CHURN_IN_PLACE };
+enum churn_mechanism { CHURN_NONE, CHURN_PUNCH, CHURN_REMAP, CHURN_ATTRIBUTES, CHURN_IN_PLACE };
 
 static const struct churn_variant {
 	const char *name;
@@ -67,6 +73,8 @@ static const struct churn_variant {
 	uint64_t range;
 	bool kvm_read; /* KVM reads the range after each conversion */
 } churn_variants[] = {
+	{ "none-4k", CHURN_NONE, SZ_4K, false },
+	{ "none-2m", CHURN_NONE, SZ_2M, false },
 	{ "punch-4k", CHURN_PUNCH, SZ_4K, false },
 	{ "punch-2m", CHURN_PUNCH, SZ_2M, false },
 	{ "punch-64m", CHURN_PUNCH, 32 * SZ_2M, false },
@@ -91,16 +99,27 @@ static const struct churn_variant {
 
 #define CHURN_NAMES(prefix) prefix "-4k", prefix "-2m", prefix "-64m", prefix "-1g"
 static const char *const churn_variant_names[] = {
-	CHURN_NAMES("punch"),	 CHURN_NAMES("remap"),	      CHURN_NAMES("attributes"),
-	CHURN_NAMES("in-place"), CHURN_NAMES("in-place-kvm"), NULL,
+	"none-4k",
+	"none-2m",
+	CHURN_NAMES("punch"),
+	CHURN_NAMES("remap"),
+	CHURN_NAMES("attributes"),
+	CHURN_NAMES("in-place"),
+	CHURN_NAMES("in-place-kvm"),
+	NULL,
 };
 
 /* A suite leaves out the 1 GiB ranges: they need --size 3G or more. */
 #define CHURN_DEFAULT_NAMES(prefix) prefix "-4k", prefix "-2m", prefix "-64m"
 static const char *const churn_default_variants[] = {
-	CHURN_DEFAULT_NAMES("punch"),	     CHURN_DEFAULT_NAMES("remap"),
-	CHURN_DEFAULT_NAMES("attributes"),   CHURN_DEFAULT_NAMES("in-place"),
-	CHURN_DEFAULT_NAMES("in-place-kvm"), NULL,
+	"none-4k",
+	"none-2m",
+	CHURN_DEFAULT_NAMES("punch"),
+	CHURN_DEFAULT_NAMES("remap"),
+	CHURN_DEFAULT_NAMES("attributes"),
+	CHURN_DEFAULT_NAMES("in-place"),
+	CHURN_DEFAULT_NAMES("in-place-kvm"),
+	NULL,
 };
 
 struct churn_case {
@@ -109,6 +128,8 @@ struct churn_case {
 	uint64_t data_offset;  /* of the data area in the backend's region */
 	uint64_t *generations; /* the host's count of each range's conversions */
 	uint64_t last_range;   /* the range converted last */
+	/* vCPUs 1.. touching their own memory meanwhile (--vcpus 2 or more). */
+	struct bystanders bystanders;
 };
 
 /*
@@ -130,12 +151,15 @@ static const struct churn_variant *churn_variant(const char *name)
 	return &churn_variants[0];
 }
 
-/* Two ranges and the metadata (a whole range) for the 64 MiB variants; the rest share one size. */
+/*
+ * Two ranges and the metadata (a whole range) for the 64 MiB variants, and room for two
+ * bystanders; the rest share one size.
+ */
 static uint64_t churn_variant_bench_size(const char *variant)
 {
 	uint64_t range = churn_variant(variant)->range;
 
-	return range > SZ_2M && range < SZ_1G ? 3 * range : 0;
+	return range > SZ_2M && range < SZ_1G ? 3 * range + 2 * GMB_BYSTANDER_BYTES : 0;
 }
 
 static int churn_valid(const struct wl_params *params, const struct host_caps *caps, char *reason,
@@ -144,11 +168,6 @@ static int churn_valid(const struct wl_params *params, const struct host_caps *c
 	const struct churn_variant *v = churn_variant(params->variant);
 	const struct mem_backend *b = params->backend;
 
-	if (params->nr_vcpus != 1) {
-		snprintf(reason, len,
-			 "one vCPU converts; other vCPUs running meanwhile are not measured yet");
-		return -EINVAL;
-	}
 	if (v->mechanism == CHURN_PUNCH && !b->punch_hole) {
 		snprintf(reason, len, "%s cannot discard a range of its memory", b->name);
 		return -EOPNOTSUPP;
@@ -180,13 +199,16 @@ static int churn_valid(const struct wl_params *params, const struct host_caps *c
 		snprintf(reason, len, "%s has no host mapping to remap", b->name);
 		return -EOPNOTSUPP;
 	}
-	if (b->id == MEM_MEMFD_HUGETLB && v->range < SZ_2M) {
+	if (b->id == MEM_MEMFD_HUGETLB && v->range < SZ_2M && v->mechanism != CHURN_NONE) {
 		snprintf(reason, len, "%s frees and maps whole 2 MiB pages: not a 4 KiB range",
 			 b->name);
 		return -EOPNOTSUPP;
 	}
-	if (gmb_churn_ranges(params->data_size, v->range) < 2) {
-		snprintf(reason, len, "--size holds fewer than two ranges and the metadata");
+	if (gmb_churn_ranges(gmb_churn_own_bytes(params->data_size, params->nr_vcpus), v->range) <
+	    2) {
+		snprintf(reason, len,
+			 "--size holds fewer than two ranges, the metadata and 2 MiB per other "
+			 "vCPU");
 		return -EINVAL;
 	}
 	return 0;
@@ -197,8 +219,10 @@ static void churn_teardown(struct wl_case *wc)
 	struct churn_case *cc = wc->priv;
 
 	guest_destroy(&wc->guest);
-	if (cc)
+	if (cc) {
 		free(cc->generations);
+		bystanders_destroy(&cc->bystanders);
+	}
 	free(cc);
 	wc->priv = NULL;
 }
@@ -209,7 +233,7 @@ static void churn_teardown(struct wl_case *wc)
  */
 static bool churn_expect_zero(const struct churn_variant *v, const struct mem_backend *b)
 {
-	if (v->mechanism == CHURN_IN_PLACE)
+	if (v->mechanism == CHURN_IN_PLACE || v->mechanism == CHURN_NONE)
 		return false;
 	return v->mechanism != CHURN_REMAP || b->id == MEM_ANON || b->id == MEM_ANON_THP;
 }
@@ -257,6 +281,7 @@ static int churn_setup(struct wl_case *wc)
 		.nr_vcpus = wc->params.nr_vcpus,
 		.guest_page_size = wc->params.guest_page_size,
 		.data_size = wc->params.data_size,
+		.whole_data = true,
 		.param = v->range |
 			 (churn_expect_zero(v, wc->params.backend) ? GMB_CHURN_EXPECT_ZERO : 0) |
 			 (v->kvm_read ? GMB_CHURN_KVM_READ : 0) |
@@ -268,7 +293,9 @@ static int churn_setup(struct wl_case *wc)
 		return gmb_error(ENOMEM, "out of memory");
 	wc->priv = cc;
 	cc->variant = v;
-	cc->nr_ranges = gmb_churn_ranges(wc->params.data_size, v->range);
+	bystanders_init(&cc->bystanders, wc->params.nr_vcpus - 1);
+	cc->nr_ranges = gmb_churn_ranges(
+		gmb_churn_own_bytes(wc->params.data_size, wc->params.nr_vcpus), v->range);
 	cc->generations = calloc(cc->nr_ranges, sizeof(*cc->generations));
 	if (!cc->generations) {
 		churn_teardown(wc);
@@ -296,11 +323,6 @@ static int churn_setup(struct wl_case *wc)
 	return ret;
 }
 
-/*
- * Before a sample, through the host's own mapping: every page of every range holds the
- * generation the host counted. A conversion that reached the wrong range, or contents that
- * came back when they should not have, fail the case here.
- */
 /*
  * attributes (the gmem backend): the host sees only the shared side, at the memslot's address.
  * A shared range holds the guest's pattern there; a private range is never visible in it: its
@@ -332,12 +354,14 @@ static int churn_check_shared_side(const struct churn_case *cc, const uint8_t *s
 	return 0;
 }
 
+/* Before a sample, through the host's mapping: every page holds the generation counted. */
 static int churn_sample_begin(struct wl_case *wc)
 {
 	struct churn_case *cc = wc->priv;
 	uint64_t range = cc->variant->range, data_gpa = wc->guest.vm->layout.data_gpa;
 	const uint8_t *base = wc->guest.mem.hva;
 
+	bystanders_reset(&cc->bystanders);
 	if (!base && cc->variant->mechanism == CHURN_ATTRIBUTES && wc->guest.mem.shared_hva)
 		return churn_check_shared_side(cc, wc->guest.mem.shared_hva, data_gpa);
 	if (!base)
@@ -397,11 +421,12 @@ static int churn_flip_attributes(struct wl_case *wc, uint64_t r, uint64_t offset
 }
 
 /* One conversion the guest asked for: the range is checked, converted and counted. */
-static int churn_convert(struct wl_case *wc, const struct ucall *uc, uint64_t *work_ns)
+static int churn_convert(struct wl_case *wc, const struct ucall *uc, struct wl_vcpu_sample *out)
 {
 	struct churn_case *cc = wc->priv;
 	uint64_t range = cc->variant->range, data_gpa = wc->guest.vm->layout.data_gpa;
 	uint64_t r = (uc->args[0] - data_gpa) / range, offset, start;
+	unsigned int to_shared;
 	int ret;
 
 	if (uc->args[0] < data_gpa || uc->args[1] != range || r >= cc->nr_ranges ||
@@ -410,8 +435,11 @@ static int churn_convert(struct wl_case *wc, const struct ucall *uc, uint64_t *w
 				 "a conversion of GPA 0x%" PRIx64 ", %" PRIu64 " bytes: no range",
 				 uc->args[0], uc->args[1]);
 	offset = cc->data_offset + r * range;
+	to_shared = !churn_range_shared(cc, r);
 	start = now_ns();
-	if (cc->variant->mechanism == CHURN_PUNCH)
+	if (cc->variant->mechanism == CHURN_NONE)
+		ret = 0;
+	else if (cc->variant->mechanism == CHURN_PUNCH)
 		ret = mem_punch_hole(&wc->guest.mem, offset, range);
 	else if (cc->variant->mechanism == CHURN_REMAP)
 		ret = mem_remap(&wc->guest.mem, offset, range);
@@ -419,7 +447,14 @@ static int churn_convert(struct wl_case *wc, const struct ucall *uc, uint64_t *w
 		ret = mem_convert(&wc->guest.mem, offset, range, churn_range_shared(cc, r));
 	else
 		ret = churn_flip_attributes(wc, r, offset);
-	*work_ns += now_ns() - start;
+	start = now_ns() - start;
+	out->host_work_ns += start;
+	/* Where a conversion flips the range: kind 0 is to private, 1 to shared. */
+	if (cc->variant->mechanism == CHURN_IN_PLACE ||
+	    cc->variant->mechanism == CHURN_ATTRIBUTES) {
+		out->kind_work_ns[to_shared] += start;
+		out->kind_ops[to_shared]++;
+	}
 	cc->generations[r]++;
 	cc->last_range = r;
 	return ret;
@@ -450,7 +485,7 @@ static int churn_kvm_read(struct wl_case *wc, struct vcpu *vcpu)
 }
 
 /* A KVM_HC_MAP_GPA_RANGE exit: the same conversion as a ucall's; the guest sees 0 or -EIO. */
-static int churn_hypercall(struct wl_case *wc, struct vcpu *vcpu, uint64_t *work_ns)
+static int churn_hypercall(struct wl_case *wc, struct vcpu *vcpu, struct wl_vcpu_sample *out)
 {
 	struct kvm_run *run = vcpu->run;
 	struct ucall uc = { .cmd = GMB_UCALL_CONVERT };
@@ -460,16 +495,15 @@ static int churn_hypercall(struct wl_case *wc, struct vcpu *vcpu, uint64_t *work
 		return vcpu_unexpected_exit(vcpu, NULL);
 	uc.args[0] = run->hypercall.args[0];
 	uc.args[1] = run->hypercall.args[1] * SZ_4K;
-	ret = churn_convert(wc, &uc, work_ns);
+	ret = churn_convert(wc, &uc, out);
 	run->hypercall.ret = ret ? (uint64_t)-EIO : 0;
 	return ret;
 }
 
-static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t iterations,
-			  struct wl_vcpu_sample *out)
+static int churn_converter(struct wl_case *wc, struct vcpu *vcpu, uint64_t iterations,
+			   struct wl_vcpu_sample *out)
 {
 	struct churn_case *cc = wc->priv;
-	struct vcpu *vcpu = wc->guest.vm->vcpus[index];
 	uint64_t conversions = 0, start;
 	struct ucall uc;
 	int ret;
@@ -484,7 +518,7 @@ static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t itera
 			return ret;
 		switch (vcpu_get_ucall(vcpu, &uc)) {
 		case GMB_UCALL_CONVERT:
-			ret = churn_convert(wc, &uc, &out->host_work_ns);
+			ret = churn_convert(wc, &uc, out);
 			if (ret)
 				return ret;
 			conversions++;
@@ -493,7 +527,7 @@ static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t itera
 			break;
 		case GMB_UCALL_NONE:
 			if (vcpu->run->exit_reason == KVM_EXIT_HYPERCALL)
-				ret = churn_hypercall(wc, vcpu, &out->host_work_ns);
+				ret = churn_hypercall(wc, vcpu, out);
 			else if (cc->variant->kvm_read)
 				ret = churn_kvm_read(wc, vcpu);
 			else
@@ -521,6 +555,25 @@ static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t itera
 	return wl_finish_sample(vcpu);
 }
 
+/* vCPU 0 converts, once the others, if any, have run alone; they touch their memory. */
+static int churn_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t iterations,
+			  struct wl_vcpu_sample *out)
+{
+	struct churn_case *cc = wc->priv;
+	struct vcpu *vcpu = wc->guest.vm->vcpus[index];
+	int ret;
+
+	if (index)
+		return bystander_run_vcpu(&cc->bystanders, vcpu, out);
+	if (!cc->bystanders.nr)
+		return churn_converter(wc, vcpu, iterations, out);
+	ret = bystanders_wait(&cc->bystanders);
+	if (!ret)
+		ret = churn_converter(wc, vcpu, iterations, out);
+	bystanders_stop(&cc->bystanders, out->host_ns);
+	return ret;
+}
+
 const struct workload wl_churn = {
 	.name = "conversion-churn",
 	.description = "a range taken from the guest and given back: punch, remap, attributes, in "
@@ -534,10 +587,12 @@ const struct workload wl_churn = {
 	.bench_data_size = 16 * 1024 * 1024,
 	.times_each_op = true,
 	.reports_bytes = true,
+	.bystanders = true,
 	.valid = churn_valid,
 	.setup = churn_setup,
 	.run_vcpu = churn_run_vcpu,
 	.teardown = churn_teardown,
 	.sample_begin = churn_sample_begin,
 	.host_work_name = "host_convert",
+	.host_work_kinds = { "to_private", "to_shared" },
 };

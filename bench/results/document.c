@@ -203,7 +203,8 @@ static json_t *case_samples_json(const struct run_state *rs, const struct case_r
 		for (unsigned int v = 0; v < cr->params.nr_vcpus; v++)
 			json_array_append_new(
 				vcpus,
-				json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+				json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+					  "s:I, s:[I,I], s:[I,I]}",
 					  "ops", (json_int_t)s->vcpus[v].ops, "host_ns",
 					  (json_int_t)s->vcpus[v].host_ns, "guest_cycles",
 					  (json_int_t)s->vcpus[v].guest_cycles,
@@ -213,7 +214,13 @@ static json_t *case_samples_json(const struct run_state *rs, const struct case_r
 					  "latency_max_cycles", (json_int_t)s->vcpus[v].latency_max,
 					  "timed", (json_int_t)s->vcpus[v].timed, "bytes",
 					  (json_int_t)s->vcpus[v].bytes, "host_work_ns",
-					  (json_int_t)s->vcpus[v].host_work_ns));
+					  (json_int_t)s->vcpus[v].host_work_ns, "alone_ops",
+					  (json_int_t)s->vcpus[v].alone_ops, "alone_cycles",
+					  (json_int_t)s->vcpus[v].alone_cycles, "kind_work_ns",
+					  (json_int_t)s->vcpus[v].kind_work_ns[0],
+					  (json_int_t)s->vcpus[v].kind_work_ns[1], "kind_ops",
+					  (json_int_t)s->vcpus[v].kind_ops[0],
+					  (json_int_t)s->vcpus[v].kind_ops[1]));
 		for (int id = 0; id < CTR_NR; id++)
 			if (c->info[id].name[0] && c->info[id].available)
 				json_object_set_new(counters, c->info[id].name,

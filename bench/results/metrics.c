@@ -80,6 +80,21 @@ void metric_def(const struct case_result *cr, enum metric_id id, struct metric_d
 		def->unit = "ns";
 		def->better = "lower";
 		break;
+	case METRIC_HOST_WORK_KIND0_NS_PER_OP:
+	case METRIC_HOST_WORK_KIND1_NS_PER_OP:
+		snprintf(def->name, sizeof(def->name), "%s_%s_ns_per_%s",
+			 cr->params.workload->host_work_name ?: "host_work",
+			 cr->params.workload->host_work_kinds[id - METRIC_HOST_WORK_KIND0_NS_PER_OP]
+				 ?: "kind",
+			 op);
+		def->unit = "ns";
+		def->better = "lower";
+		break;
+	case METRIC_BYSTANDER_TOUCH_RATIO:
+		snprintf(def->name, sizeof(def->name), "bystander_touch_ratio");
+		def->unit = "ratio";
+		def->better = "higher";
+		break;
 	default:
 		snprintf(def->name, sizeof(def->name), "unknown");
 		def->unit = "";
@@ -87,11 +102,16 @@ void metric_def(const struct case_result *cr, enum metric_id id, struct metric_d
 	}
 }
 
+unsigned int case_op_vcpus(const struct case_result *cr)
+{
+	return cr->params.workload->bystanders ? 1 : cr->params.nr_vcpus;
+}
+
 uint64_t sample_ops(const struct case_result *cr, const struct sample *s)
 {
 	uint64_t ops = 0;
 
-	for (unsigned int v = 0; v < cr->params.nr_vcpus; v++)
+	for (unsigned int v = 0; v < case_op_vcpus(cr); v++)
 		ops += s->vcpus[v].ops;
 	return ops;
 }
@@ -100,7 +120,7 @@ static uint64_t sample_bytes(const struct case_result *cr, const struct sample *
 {
 	uint64_t bytes = 0;
 
-	for (unsigned int v = 0; v < cr->params.nr_vcpus; v++)
+	for (unsigned int v = 0; v < case_op_vcpus(cr); v++)
 		bytes += s->vcpus[v].bytes;
 	return bytes;
 }
@@ -110,15 +130,38 @@ static double cycles_to_ns(const struct run_state *rs, double cycles)
 	return cycles * 1e6 / (double)rs->tsc_khz;
 }
 
+/*
+ * The sample's time for its operations: its wall time, or vCPU 0's own time where the others
+ * are bystanders (the sample also holds their phase alone).
+ */
+static double sample_ops_ns(const struct case_result *cr, const struct sample *s)
+{
+	return (double)(cr->params.workload->bystanders ? s->vcpus[0].host_ns : s->wall_ns);
+}
+
+/* The bystanders' touch rates while vCPU 0 worked over their rates alone, averaged. */
+static double bystander_ratio(const struct case_result *cr, const struct sample *s)
+{
+	double sum = 0;
+
+	for (unsigned int v = 1; v < cr->params.nr_vcpus; v++) {
+		const struct wl_vcpu_sample *b = &s->vcpus[v];
+
+		sum += ((double)b->ops / (double)b->guest_cycles) /
+		       ((double)b->alone_ops / (double)b->alone_cycles);
+	}
+	return sum / (cr->params.nr_vcpus - 1);
+}
+
 double sample_metric(const struct run_state *rs, const struct case_result *cr,
 		     const struct sample *s, enum metric_id id)
 {
 	double sum = 0;
-	unsigned int n = cr->params.nr_vcpus;
+	unsigned int n = case_op_vcpus(cr);
 
 	switch (id) {
 	case METRIC_OPS_PER_SEC:
-		return (double)sample_ops(cr, s) * 1e9 / (double)s->wall_ns;
+		return (double)sample_ops(cr, s) * 1e9 / sample_ops_ns(cr, s);
 	case METRIC_OPS_PER_SEC_PER_VCPU:
 		for (unsigned int v = 0; v < n; v++)
 			sum += (double)s->vcpus[v].ops * 1e9 / (double)s->vcpus[v].host_ns;
@@ -141,7 +184,7 @@ double sample_metric(const struct run_state *rs, const struct case_result *cr,
 				sum = cycles_to_ns(rs, (double)s->vcpus[v].latency_max);
 		return sum;
 	case METRIC_GIB_PER_SEC:
-		return (double)sample_bytes(cr, s) / (double)s->wall_ns * 1e9 / (double)SZ_1G;
+		return (double)sample_bytes(cr, s) / sample_ops_ns(cr, s) * 1e9 / (double)SZ_1G;
 	case METRIC_POPULATE_NS_PER_OP:
 		return (double)s->populate_ns / (double)sample_ops(cr, s);
 	case METRIC_DIRECTMAP_4K_KB_PER_GIB:
@@ -161,9 +204,33 @@ double sample_metric(const struct run_state *rs, const struct case_result *cr,
 		for (unsigned int v = 0; v < n; v++)
 			sum += (double)s->vcpus[v].host_work_ns / (double)s->vcpus[v].ops;
 		return sum / n;
+	case METRIC_BYSTANDER_TOUCH_RATIO:
+		return bystander_ratio(cr, s);
+	case METRIC_HOST_WORK_KIND0_NS_PER_OP:
+	case METRIC_HOST_WORK_KIND1_NS_PER_OP: {
+		unsigned int k = id - METRIC_HOST_WORK_KIND0_NS_PER_OP;
+		uint64_t ops = 0;
+
+		for (unsigned int v = 0; v < n; v++) {
+			sum += (double)s->vcpus[v].kind_work_ns[k];
+			ops += s->vcpus[v].kind_ops[k];
+		}
+		return sum / (double)ops;
+	}
 	default:
 		return 0;
 	}
+}
+
+/* Operations of kind k in sample s (workload.host_work_kinds). */
+static uint64_t sample_kind_ops(const struct case_result *cr, const struct sample *s,
+				unsigned int k)
+{
+	uint64_t ops = 0;
+
+	for (unsigned int v = 0; v < case_op_vcpus(cr); v++)
+		ops += s->vcpus[v].kind_ops[k];
+	return ops;
 }
 
 static bool metric_in_guest_time(enum metric_id id)
@@ -249,6 +316,34 @@ int metric_values(const struct run_state *rs, const struct case_result *cr, enum
 	    !rs->counters.info[CTR_DIRECTMAP_4K_KB].available) {
 		*why = rs->counters.info[CTR_DIRECTMAP_4K_KB].reason;
 		return -ENODATA;
+	}
+	if (id == METRIC_BYSTANDER_TOUCH_RATIO &&
+	    (!cr->params.workload->bystanders || cr->params.nr_vcpus < 2)) {
+		*why = cr->params.workload->bystanders ? "no other vCPU ran meanwhile (--vcpus 2 "
+							 "or more)"
+						       : "this workload has no bystander vCPUs";
+		return -ENODATA;
+	}
+	if (id == METRIC_HOST_WORK_KIND0_NS_PER_OP || id == METRIC_HOST_WORK_KIND1_NS_PER_OP) {
+		unsigned int k = id - METRIC_HOST_WORK_KIND0_NS_PER_OP;
+
+		if (!cr->params.workload->host_work_kinds[k]) {
+			*why = "this workload does not split its host-side work by kind";
+			return -ENODATA;
+		}
+		/* Over the kept samples that had operations of that kind only. */
+		for (unsigned int i = 0; i < cr->nr_samples; i++) {
+			if (cr->samples[i].warmup || !sample_kind_ops(cr, &cr->samples[i], k))
+				continue;
+			if (values)
+				values[n] = sample_metric(rs, cr, &cr->samples[i], id);
+			n++;
+		}
+		if (!n) {
+			*why = "no kept sample of this case has an operation of that kind";
+			return -ENODATA;
+		}
+		return n;
 	}
 	if (id == METRIC_HOST_WORK_NS_PER_OP && !cr->params.workload->host_work_name) {
 		*why = "this workload does no host-side work of its own per operation";

@@ -28,6 +28,14 @@ enum metric_id {
 	METRIC_OPS_PER_SEC_NORMALIZED,
 	/* The host's own share of an operation (wl_vcpu_sample.host_work_ns), per operation. */
 	METRIC_HOST_WORK_NS_PER_OP,
+	/*
+	 * The bystander vCPUs' touch rate while vCPU 0 did the operations over their rate alone
+	 * just before (workload.bystanders, --vcpus 2 or more): 1 is no slowdown.
+	 */
+	METRIC_BYSTANDER_TOUCH_RATIO,
+	/* host_work_ns per operation of each kind (workload.host_work_kinds). */
+	METRIC_HOST_WORK_KIND0_NS_PER_OP,
+	METRIC_HOST_WORK_KIND1_NS_PER_OP,
 	METRIC_NR,
 };
 
@@ -70,6 +78,8 @@ int case_paired_ratios(const struct run_state *rs, const struct case_result *cr,
 double sample_metric(const struct run_state *rs, const struct case_result *cr,
 		     const struct sample *s, enum metric_id id);
 uint64_t sample_ops(const struct case_result *cr, const struct sample *s);
+/* The vCPUs that do a case's operations: all, or only vCPU 0 beside bystanders. */
+unsigned int case_op_vcpus(const struct case_result *cr);
 /* The bootstrap seed of one summary: reproducible per run, case and metric. */
 uint64_t case_seed(const struct run_state *rs, unsigned int index, unsigned int metric);
 

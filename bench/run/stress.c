@@ -255,7 +255,9 @@ static int stress_sample(struct stress_job *job, struct stress_crew *crew, struc
 		return ret;
 
 	for (unsigned int i = 0; i < job->nr_vcpus; i++) {
-		add(&job->ops, crew->out[i].ops);
+		/* A bystander's touches are not the workload's operations; its checks count. */
+		if (!i || !wl->bystanders)
+			add(&job->ops, crew->out[i].ops);
 		add(&job->guest_checks, crew->out[i].guest_checks);
 	}
 	/* Each vCPU's count of operations was compared with the host's by run_vcpu. */

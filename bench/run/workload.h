@@ -41,12 +41,19 @@ struct wl_vcpu_sample {
 	uint64_t bytes; /* memory the operations covered, when the workload reports it */
 	/* The host's own share of the operations (host_work_name), when the workload times it. */
 	uint64_t host_work_ns;
+	/* ...split by the two kinds of operation (host_work_kinds), and how many of each. */
+	uint64_t kind_work_ns[2], kind_ops[2];
 	/* The workload's own counts over the sample, named by workload.count_names. */
 	uint64_t counts[WL_MAX_COUNTS];
 	/* Pages whose contents the guest verified in the sample (a mismatch fails it). */
 	uint64_t guest_checks;
 	/* device_threads: the CPU the vCPU's device thread last ran on in the sample, or -1. */
 	int device_cpu;
+	/*
+	 * A bystander's (workload.bystanders, vCPUs 1..): its touches and guest cycles alone,
+	 * before vCPU 0 began; ops and guest_cycles are then those while vCPU 0 worked.
+	 */
+	uint64_t alone_ops, alone_cycles;
 };
 
 /*
@@ -108,6 +115,11 @@ struct workload {
 	/* A sample is one pass of a fixed size (the data area), not a calibrated count. */
 	bool fixed_ops;
 	bool reports_bytes; /* fills wl_vcpu_sample.bytes: report GiB/s too */
+	/*
+	 * With more than one vCPU, vCPU 0 alone does the operations and the others are
+	 * bystanders (run/bystander.h): the rates and counts per operation are vCPU 0's.
+	 */
+	bool bystanders;
 	/* The host's speed for run --normalize, not a benchmark: suites leave it out. */
 	bool calibration;
 	uint64_t default_data_size; /* the data area when --size is not given */
@@ -143,6 +155,11 @@ struct workload {
 	const char *populate_name;
 	/* Name of what wl_vcpu_sample.host_work_ns measures, e.g. "host_convert"; NULL: none. */
 	const char *host_work_name;
+	/*
+	 * Optional: the two kinds of operation host_work_ns is also split into (kind_work_ns,
+	 * kind_ops), e.g. "to_private" and "to_shared"; a case with none of a kind has no figure.
+	 */
+	const char *host_work_kinds[2];
 	/* Names of wl_vcpu_sample.counts[], NULL-terminated; NULL: none. Reported per operation. */
 	const char *const *count_names;
 	/* The program wl_case.reference comes from, e.g. "fio"; NULL: none. */

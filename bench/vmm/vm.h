@@ -103,6 +103,11 @@ struct vm_guest_config {
 	uint64_t guest_page_size;
 	uint64_t data_size;
 	uint64_t param;
+	/*
+	 * Every vCPU is given the whole data area, to divide itself; false: each gets an equal
+	 * share of it, vCPU i the i-th.
+	 */
+	bool whole_data;
 	/* Where the guest's memory comes from (NUMA); NULL: where the kernel puts it. */
 	const struct mem_policy *mem_policy;
 };

@@ -283,6 +283,8 @@ static int vcpu_setup_long_mode(struct vcpu *vcpu, const struct vm_guest_config 
 
 	if (share * cfg->nr_vcpus > l->data_size)
 		share = (l->data_size / cfg->nr_vcpus) & ~(SZ_4K - 1);
+	if (cfg->whole_data)
+		share = l->data_size;
 
 	if (ioctl(vcpu->fd, KVM_SET_CPUID2, vm->cpuid))
 		return gmb_error(errno, "KVM_SET_CPUID2 (vCPU %u) failed: %s", vcpu->id,
@@ -319,7 +321,7 @@ static int vcpu_setup_long_mode(struct vcpu *vcpu, const struct vm_guest_config 
 	regs.rflags = 0x2;
 	regs.rdi = vcpu->id;
 	regs.rsi = cfg->nr_vcpus;
-	regs.rdx = l->data_gpa + share * vcpu->id;
+	regs.rdx = l->data_gpa + (cfg->whole_data ? 0 : share * vcpu->id);
 	regs.rcx = share;
 	regs.r8 = cfg->param;
 	regs.r9 = l->mmio_gpa;

@@ -14,7 +14,11 @@
  *
  * Per sample: SYNC asks the host for a conversion count (0 ends the run); RESULT reports
  * cycles, conversions and the refault percentiles.
+ *
+ * The other vCPUs, if any, are bystanders (bystander.h), each in its own memory at the end of
+ * the data area, touching it meanwhile.
  */
+#include "bystander.h"
 #include "latency.h"
 
 static void refault(uint64_t gpa, uint64_t range, uint64_t generation, int expect_zero)
@@ -74,13 +78,16 @@ uint64_t guest_main(uint64_t vcpu_id, uint64_t nr_vcpus, uint64_t data_gpa, uint
 		    uint64_t param, uint64_t mmio_gpa)
 {
 	uint64_t range = param & ~GMB_CHURN_FLAGS;
+	uint64_t own = gmb_churn_own_bytes(data_size, nr_vcpus);
 	int expect_zero = (param & GMB_CHURN_EXPECT_ZERO) != 0;
 	int kvm_read = (param & GMB_CHURN_KVM_READ) != 0;
 	int hypercall = (param & GMB_CHURN_HYPERCALL) != 0, amd = hypercall && cpu_is_amd();
-	uint64_t nr_ranges = gmb_churn_ranges(data_size, range), next = 0;
+	uint64_t nr_ranges = gmb_churn_ranges(own, range), next = 0;
 	uint64_t *generations = (uint64_t *)(data_gpa + nr_ranges * range);
 	struct latencies lat;
 
+	if (vcpu_id)
+		return bystander(data_gpa + data_size - vcpu_id * GMB_BYSTANDER_BYTES);
 	GUEST_ASSERT(range && range % 4096 == 0 && nr_ranges);
 	latencies_init(&lat, generations + nr_ranges, GMB_CHURN_LATENCY_BYTES);
 	for (uint64_t r = 0; r < nr_ranges; r++) {
