@@ -35,8 +35,9 @@
 #define GMB_UCALL_DONE	    5 /* a0: guest_main's return value */
 #define GMB_UCALL_CONVERT   6 /* a0: GPA, a1: bytes; the host converts, then resumes */
 #define GMB_UCALL_TICK	    7 /* a0: count so far, a1: cycles so far; the host replies 0: stop */
+#define GMB_UCALL_LATENCY   8 /* before RESULT, more latencies: a0..a2 as RESULT's a2..a4 */
 /* (virtio-zc's share-per-io: a2 is 1 to share the range, 0 to take it back) */
-#define GMB_UCALL_NR 8
+#define GMB_UCALL_NR 9
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -95,8 +96,9 @@ struct gmb_guest_args {
  * (the guest copies its first 8 bytes to MMIO with movsq, which KVM emulates), and
  * GMB_CHURN_HYPERCALL when the guest asks for a conversion with KVM_HC_MAP_GPA_RANGE, which
  * exits to the host (KVM_CAP_EXIT_HYPERCALL), instead of the ucall channel. The data area
- * is that many whole ranges, then the metadata: each range's generation (8 bytes) and the
- * latencies (GMB_CHURN_LATENCY_BYTES), rounded up to a whole range. Page p of a range of
+ * is that many whole ranges, then the metadata: each range's generation (8 bytes) and two
+ * sets of latencies (GMB_CHURN_LATENCY_BYTES each: refaults, requests), rounded up to a whole
+ * range. Page p of a range of
  * generation g holds gmb_churn_pattern(p's GPA, g) in its first 8 bytes.
  *
  * With more than one vCPU, every vCPU is given the whole data area (vm_guest_config.whole_data):
@@ -117,7 +119,7 @@ struct gmb_guest_args {
 #ifndef __ASSEMBLER__
 static inline uint64_t gmb_churn_meta_bytes(uint64_t data_size, uint64_t range)
 {
-	uint64_t meta = GMB_CHURN_LATENCY_BYTES + data_size / range * 8;
+	uint64_t meta = 2 * GMB_CHURN_LATENCY_BYTES + data_size / range * 8;
 
 	return (meta + range - 1) / range * range;
 }

@@ -59,11 +59,29 @@ void latencies_init(struct latencies *l, void *buf, uint64_t bytes)
 	}
 }
 
-void latencies_report(struct latencies *l, uint64_t cycles, uint64_t ops)
+/* p50 | p90 << 32 into pct[0], p99 | max << 32 into pct[1]. */
+static void percentiles(struct latencies *l, uint64_t pct[2])
 {
 	uint64_t p50 = percentile(l, 50), p90 = percentile(l, 90), p99 = percentile(l, 99);
-	uint64_t max = percentile(l, 100);
 
-	guest_result(cycles, ops, p50 | p90 << 32, p99 | max << 32, l->count);
+	pct[0] = p50 | p90 << 32;
+	pct[1] = p99 | percentile(l, 100) << 32;
+}
+
+void latencies_report(struct latencies *l, uint64_t cycles, uint64_t ops)
+{
+	uint64_t pct[2];
+
+	percentiles(l, pct);
+	guest_result(cycles, ops, pct[0], pct[1], l->count);
+	l->count = 0;
+}
+
+void latencies_send(struct latencies *l)
+{
+	uint64_t pct[2];
+
+	percentiles(l, pct);
+	ucall(GMB_UCALL_LATENCY, pct[0], pct[1], l->count, 0, 0);
 	l->count = 0;
 }

@@ -33,4 +33,10 @@ static inline void latencies_record(struct latencies *l, uint64_t cycles, uint64
  */
 void latencies_report(struct latencies *l, uint64_t cycles, uint64_t ops);
 
+/*
+ * A second set of latencies, sent before the RESULT of the first: GMB_UCALL_LATENCY with
+ * a0 p50 | p90 << 32, a1 p99 | max << 32, a2 how many were timed. Resets them.
+ */
+void latencies_send(struct latencies *l);
+
 #endif /* GMB_GUEST_LATENCY_H */

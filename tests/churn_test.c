@@ -125,6 +125,16 @@ TEST_F_TIMEOUT(churn, conversions_refault_and_keep_integrity, 180)
 		EXPECT_LT(0, s.host_work_ns);
 		EXPECT_LE(s.host_work_ns, s.host_ns);
 		EXPECT_LT(0, s.timed);
+		/* Each request timed by the guest, each conversion's host share by the host. */
+		EXPECT_EQ(conversions, s.request_timed);
+		EXPECT_LE(s.request_p50, s.request_p90);
+		EXPECT_LE(s.request_p90, s.request_p99);
+		EXPECT_LE(s.request_p99, s.request_max);
+		EXPECT_LT(0, s.request_max);
+		EXPECT_LT(0, s.host_work_p50);
+		EXPECT_LE(s.host_work_p50, s.host_work_p99);
+		EXPECT_LE(s.host_work_p99, s.host_work_max);
+		EXPECT_LE(s.host_work_max, s.host_work_ns);
 		/* Flipping mechanisms split the host's share by direction, half each way. */
 		if (!strncmp(variant->name, "in-place", 8) ||
 		    !strncmp(variant->name, "attributes", 10)) {

@@ -275,6 +275,11 @@ TEST(bystanders_and_directions_in_the_metrics)
 			.host_work_ns = 6000000,
 			.kind_work_ns = { 5000000, 1000000 },
 			.kind_ops = { 50, 50 },
+			.host_work_p50 = 40000,
+			.host_work_p90 = 90000,
+			.host_work_p99 = 200000,
+			.request_p50 = 100000, /* cycles: 50 us at 2 GHz */
+			.request_timed = 100,
 		};
 		for (unsigned int v = 1; v < 3; v++)
 			sm->vcpus[v] = (struct wl_vcpu_sample){
@@ -294,6 +299,10 @@ TEST(bystanders_and_directions_in_the_metrics)
 	ASSERT_EQ(NR_SAMPLES,
 		  metric_values(&rs, cr, METRIC_HOST_WORK_KIND1_NS_PER_OP, values, &why));
 	EXPECT_EQ(20000, (long)values[0]);
+	ASSERT_EQ(NR_SAMPLES, metric_values(&rs, cr, METRIC_HOST_WORK_P90, values, &why));
+	EXPECT_EQ(90000, (long)values[0]);
+	ASSERT_EQ(NR_SAMPLES, metric_values(&rs, cr, METRIC_REQUEST_P50, values, &why));
+	EXPECT_EQ(50000, (long)values[0]);
 	/* A sample with no conversion to shared (one conversion per sample, say) is left out. */
 	cr->samples[1].vcpus[0].kind_ops[1] = 0;
 	EXPECT_EQ(NR_SAMPLES - 1,
@@ -305,6 +314,10 @@ TEST(bystanders_and_directions_in_the_metrics)
 
 		metric_def(cr, METRIC_HOST_WORK_KIND0_NS_PER_OP, &def);
 		EXPECT_STREQ("host_convert_to_private_ns_per_conversion", def.name);
+		metric_def(cr, METRIC_HOST_WORK_P99, &def);
+		EXPECT_STREQ("host_convert_latency_p99_ns", def.name);
+		metric_def(cr, METRIC_REQUEST_P50, &def);
+		EXPECT_STREQ("guest_request_latency_p50_ns", def.name);
 	}
 
 	cr->params.variant = "punch-2m";
@@ -319,6 +332,8 @@ TEST(bystanders_and_directions_in_the_metrics)
 	cr->params.workload = workload_find("mmio-storm");
 	EXPECT_EQ(-ENODATA, metric_values(&rs, cr, METRIC_BYSTANDER_TOUCH_RATIO, values, &why));
 	EXPECT_NE(NULL, strstr(why, "no bystander"));
+	EXPECT_EQ(-ENODATA, metric_values(&rs, cr, METRIC_REQUEST_P50, values, &why));
+	EXPECT_EQ(-ENODATA, metric_values(&rs, cr, METRIC_HOST_WORK_P50, values, &why));
 	runner_free(&rs);
 	json_decref(rs.environment);
 }

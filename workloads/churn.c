@@ -130,6 +130,7 @@ struct churn_case {
 	uint64_t last_range;   /* the range converted last */
 	/* vCPUs 1.. touching their own memory meanwhile (--vcpus 2 or more). */
 	struct bystanders bystanders;
+	struct wl_op_times times; /* each conversion's host share in the sample */
 };
 
 /*
@@ -221,6 +222,7 @@ static void churn_teardown(struct wl_case *wc)
 	guest_destroy(&wc->guest);
 	if (cc) {
 		free(cc->generations);
+		wl_op_times_free(&cc->times);
 		bystanders_destroy(&cc->bystanders);
 	}
 	free(cc);
@@ -256,19 +258,6 @@ static bool churn_use_hypercall(struct wl_case *wc)
 			 "0x%lx, no KVM_HC_MAP_GPA_RANGE",
 			 mask);
 	return yes;
-}
-
-static int churn_enable_hypercall(struct wl_case *wc)
-{
-	struct kvm_enable_cap cap = {
-		.cap = KVM_CAP_EXIT_HYPERCALL,
-		.args = { 1ULL << KVM_HC_MAP_GPA_RANGE },
-	};
-
-	if (ioctl(wc->guest.vm->fd, KVM_ENABLE_CAP, &cap))
-		return gmb_error(errno, "KVM_ENABLE_CAP(KVM_CAP_EXIT_HYPERCALL) failed: %s",
-				 strerror(errno));
-	return 0;
 }
 
 static int churn_setup(struct wl_case *wc)
@@ -314,7 +303,7 @@ static int churn_setup(struct wl_case *wc)
 				"%s: the guest would expect the wrong contents after a remap",
 				wc->params.backend->name);
 	if (!ret && hypercall)
-		ret = churn_enable_hypercall(wc);
+		ret = vm_enable_hypercall_exit(wc->guest.vm, 1ULL << KVM_HC_MAP_GPA_RANGE);
 	/* The guest writes generation 0 to every range, then stops at its first SYNC. */
 	if (!ret)
 		ret = wl_run_to_first_sync(wc);
@@ -449,6 +438,7 @@ static int churn_convert(struct wl_case *wc, const struct ucall *uc, struct wl_v
 		ret = churn_flip_attributes(wc, r, offset);
 	start = now_ns() - start;
 	out->host_work_ns += start;
+	wl_op_times_add(&cc->times, start);
 	/* Where a conversion flips the range: kind 0 is to private, 1 to shared. */
 	if (cc->variant->mechanism == CHURN_IN_PLACE ||
 	    cc->variant->mechanism == CHURN_ATTRIBUTES) {
@@ -508,7 +498,9 @@ static int churn_converter(struct wl_case *wc, struct vcpu *vcpu, uint64_t itera
 	struct ucall uc;
 	int ret;
 
-	ret = wl_start_sample(vcpu, iterations);
+	ret = wl_op_times_reset(&cc->times, iterations);
+	if (!ret)
+		ret = wl_start_sample(vcpu, iterations);
 	if (ret)
 		return ret;
 	start = now_ns();
@@ -522,6 +514,9 @@ static int churn_converter(struct wl_case *wc, struct vcpu *vcpu, uint64_t itera
 			if (ret)
 				return ret;
 			conversions++;
+			continue;
+		case GMB_UCALL_LATENCY:
+			wl_decode_latency(&uc, out);
 			continue;
 		case GMB_UCALL_RESULT:
 			break;
@@ -550,6 +545,7 @@ static int churn_converter(struct wl_case *wc, struct vcpu *vcpu, uint64_t itera
 		return gmb_error(EPROTO, "the guest reported %" PRIu64 " conversions of %" PRIu64,
 				 out->ops, iterations);
 	out->bytes = conversions * cc->variant->range;
+	wl_op_times_report(&cc->times, out);
 	/* The guest checked every page of each range before its conversion and after it. */
 	out->guest_checks = 2 * conversions * (cc->variant->range / SZ_4K);
 	return wl_finish_sample(vcpu);
@@ -595,4 +591,6 @@ const struct workload wl_churn = {
 	.sample_begin = churn_sample_begin,
 	.host_work_name = "host_convert",
 	.host_work_kinds = { "to_private", "to_shared" },
+	.host_work_latencies = true,
+	.request_name = "request",
 };

@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "cmd/cli.h"
+#include "backends/mem.h"
+#include "run/case.h"
+#include "run/workload.h"
 
 bool cli_parse_only;
 
@@ -117,4 +120,44 @@ int split_list(const char *command, const char *option, char *text, char **items
 			return n;
 		tok = comma + 1;
 	}
+}
+
+int parse_backend_list(const char *command, char *text, const struct mem_backend **out, int *nr)
+{
+	char *items[MEM_NR_BACKENDS];
+	int n = split_list(command, "backend", text, items, MEM_NR_BACKENDS);
+
+	if (n < 0)
+		return -n;
+	*nr = 0;
+	for (int i = 0; i < n; i++) {
+		const struct mem_backend *b = mem_backend_find(items[i]);
+
+		if (!b)
+			return usage_error(command, "unknown backend '%s' (see gmembench list)",
+					   items[i]);
+		out[(*nr)++] = b;
+	}
+	return 0;
+}
+
+int parse_workload_list(const char *command, char *text, bool with_calibration,
+			const struct workload **out, int *nr)
+{
+	char *items[RUN_MAX_LIST];
+	int n = split_list(command, "workload", text, items, RUN_MAX_LIST);
+
+	if (n < 0)
+		return -n;
+	*nr = 0;
+	for (int i = 0; i < n; i++) {
+		const struct workload *wl = workload_find(items[i]);
+
+		if (!wl || (wl->calibration && !with_calibration))
+			return usage_error(command, "unknown workload '%s'%s", items[i],
+					   wl ? " (the calibration loop checks nothing)"
+					      : " (see gmembench list)");
+		out[(*nr)++] = wl;
+	}
+	return 0;
 }

@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct mem_backend;
+struct workload;
+
 /* Bad command-line input: the message says what was wrong. */
 #define EXIT_USAGE 2
 
@@ -43,5 +46,14 @@ int parse_uint(const char *text, unsigned long min, unsigned long max, unsigned 
  * ("anon,anon": the case would run twice under one id) or more than max.
  */
 int split_list(const char *command, const char *option, char *text, char **items, int max);
+/*
+ * --backend LIST and --workload LIST of run and stress: the names split as split_list() does
+ * and looked up, into out[] (room for MEM_NR_BACKENDS backends, RUN_MAX_LIST workloads) and
+ * *nr. with_calibration: whether the calibration loop is a workload here (stress refuses it:
+ * it checks nothing). Returns 0, or a usage error of command (EXIT_USAGE, message printed).
+ */
+int parse_backend_list(const char *command, char *text, const struct mem_backend **out, int *nr);
+int parse_workload_list(const char *command, char *text, bool with_calibration,
+			const struct workload **out, int *nr);
 
 #endif /* GMB_CLI_H */

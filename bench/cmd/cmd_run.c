@@ -149,20 +149,7 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 
 	switch (key) {
 	case OPT_WORKLOAD:
-		n = split_list("run", "workload", arg, items, RUN_MAX_LIST);
-		if (n < 0)
-			return -n;
-		cfg->nr_workloads = 0;
-		for (int i = 0; i < n; i++) {
-			const struct workload *wl = workload_find(items[i]);
-
-			if (!wl)
-				return usage_error("run",
-						   "unknown workload '%s' (see gmembench list)",
-						   items[i]);
-			cfg->workloads[cfg->nr_workloads++] = wl;
-		}
-		break;
+		return parse_workload_list("run", arg, true, cfg->workloads, &cfg->nr_workloads);
 	case OPT_VARIANT:
 		n = split_list("run", "variant", arg, items, RUN_MAX_LIST);
 		if (n < 0)
@@ -172,22 +159,7 @@ static int parse_run_option(struct run_config *cfg, int key, char *arg)
 			cfg->variants[cfg->nr_variants++] = items[i];
 		break;
 	case OPT_BACKEND:
-		n = split_list("run", "backend", arg, items, MEM_NR_BACKENDS);
-		if (n < 0)
-			return -n;
-		cfg->nr_backends = 0;
-		for (int i = 0; i < n; i++) {
-			const struct mem_backend *b = mem_backend_find(items[i]);
-
-			if (!b)
-				return usage_error("run",
-						   "unknown backend '%s' (see gmembench list)",
-						   items[i]);
-			if (cfg->nr_backends == MEM_NR_BACKENDS)
-				return usage_error("run", "backend list too long");
-			cfg->backends[cfg->nr_backends++] = b;
-		}
-		break;
+		return parse_backend_list("run", arg, cfg->backends, &cfg->nr_backends);
 	case OPT_VCPUS:
 		n = split_list("run", "vcpus", arg, items, RUN_MAX_LIST);
 		if (n < 0)

@@ -70,9 +70,7 @@ static void on_signal(int sig)
 
 static int parse_stress_option(struct stress_config *cfg, int key, char *arg)
 {
-	char *items[RUN_MAX_LIST];
 	unsigned long v;
-	int n;
 
 	switch (key) {
 	case OPT_DURATION:
@@ -82,35 +80,10 @@ static int parse_stress_option(struct stress_config *cfg, int key, char *arg)
 		break;
 	case OPT_BACKEND:
 	case OPT_BACKENDS:
-		n = split_list("stress", "backend", arg, items, MEM_NR_BACKENDS);
-		if (n < 0)
-			return -n;
-		cfg->nr_backends = 0;
-		for (int i = 0; i < n; i++) {
-			const struct mem_backend *b = mem_backend_find(items[i]);
-
-			if (!b)
-				return usage_error("stress",
-						   "unknown backend '%s' (see gmembench list)",
-						   items[i]);
-			cfg->backends[cfg->nr_backends++] = b;
-		}
-		break;
+		return parse_backend_list("stress", arg, cfg->backends, &cfg->nr_backends);
 	case OPT_WORKLOAD:
-		n = split_list("stress", "workload", arg, items, RUN_MAX_LIST);
-		if (n < 0)
-			return -n;
-		cfg->nr_workloads = 0;
-		for (int i = 0; i < n; i++) {
-			const struct workload *wl = workload_find(items[i]);
-
-			if (!wl || wl->calibration)
-				return usage_error("stress", "unknown workload '%s'%s", items[i],
-						   wl ? " (the calibration loop checks nothing)"
-						      : " (see gmembench list)");
-			cfg->workloads[cfg->nr_workloads++] = wl;
-		}
-		break;
+		return parse_workload_list("stress", arg, false, cfg->workloads,
+					   &cfg->nr_workloads);
 	case OPT_VCPUS:
 		if (parse_uint(arg, 1, 64, &v))
 			return usage_error("stress", "invalid vCPU count '%s' (1..64)", arg);

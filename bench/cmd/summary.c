@@ -109,8 +109,13 @@ static const struct case_result *cell(const struct run_state *rs, const struct w
 
 #define MAX_ROWS 64
 
-static void print_matrix(const struct run_state *rs, const struct workload *wl)
+/*
+ * One workload's cases, a row per variant (and vCPU count), a column per backend: the median
+ * of metric id with its interval. The bystanders' ratio has rows only where there were some.
+ */
+static void print_matrix(const struct run_state *rs, const struct workload *wl, enum metric_id id)
 {
+	bool ratio = id == METRIC_BYSTANDER_TOUCH_RATIO;
 	const struct mem_backend *cols[MEM_NR_BACKENDS];
 	static char rows[MAX_ROWS][96];
 	int nr_cols = 0, nr_rows = 0;
@@ -126,7 +131,8 @@ static void print_matrix(const struct run_state *rs, const struct workload *wl)
 	for (unsigned int i = 0; i < rs->nr_cases && nr_rows < MAX_ROWS; i++) {
 		bool seen = false;
 
-		if (rs->cases[i].params.workload != wl || rs->cases[i].params.raw)
+		if (rs->cases[i].params.workload != wl || rs->cases[i].params.raw ||
+		    (ratio && rs->cases[i].params.nr_vcpus < 2))
 			continue;
 		row_label(&rs->cases[i], label, sizeof(label));
 		for (int r = 0; r < nr_rows && !seen; r++)
@@ -134,10 +140,15 @@ static void print_matrix(const struct run_state *rs, const struct workload *wl)
 		if (!seen)
 			snprintf(rows[nr_rows++], sizeof(rows[0]), "%s", label);
 	}
-	if (!nr_cols)
+	if (!nr_cols || !nr_rows)
 		return;
-	printf("\n%s: median %s/s [95%% interval]%s\n%-18s", wl->name, wl->op_plural,
-	       wl->has_raw ? "; ! where it is off its raw twin by over 10%" : "", "");
+	if (ratio)
+		printf("\n%s: the other vCPUs' touch rate while vCPU 0 worked over their rate "
+		       "alone,\nmedian [95%% interval] (1: no slowdown)\n%-18s",
+		       wl->name, "");
+	else
+		printf("\n%s: median %s/s [95%% interval]%s\n%-18s", wl->name, wl->op_plural,
+		       wl->has_raw ? "; ! where it is off its raw twin by over 10%" : "", "");
 	for (int c = 0; c < nr_cols; c++)
 		printf(" %-20.20s", cols[c]->name);
 	printf("\n");
@@ -148,13 +159,12 @@ static void print_matrix(const struct run_state *rs, const struct workload *wl)
 			char text[48], median[16], low[16], high[16], mark;
 			struct stats_summary s;
 
-			if (!x || !ran(x) ||
-			    case_metric_summary(rs, x - rs->cases, METRIC_OPS_PER_SEC, &s) <= 0) {
+			if (!x || !ran(x) || case_metric_summary(rs, x - rs->cases, id, &s) <= 0) {
 				printf(" %-20s", x && x->status == CASE_FAILED ? "failed" : "-");
 				continue;
 			}
 			/* NAN (no twin) compares false: no mark. */
-			mark = fabs(vs_raw(rs, x) - 1) > 0.10 ? '!' : ' ';
+			mark = !ratio && fabs(vs_raw(rs, x) - 1) > 0.10 ? '!' : ' ';
 			short_rate(s.median, median, sizeof(median));
 			if (s.has_ci)
 				snprintf(text, sizeof(text), "%s%c[%s-%s]", median, mark,
@@ -266,8 +276,11 @@ void print_summary(const struct run_state *rs, bool verbose)
 		return;
 	}
 	/* The workloads the run selected, in its order. */
-	for (int w = 0; w < rs->cfg.nr_workloads; w++)
-		print_matrix(rs, rs->cfg.workloads[w]);
+	for (int w = 0; w < rs->cfg.nr_workloads; w++) {
+		print_matrix(rs, rs->cfg.workloads[w], METRIC_OPS_PER_SEC);
+		if (rs->cfg.workloads[w]->bystanders)
+			print_matrix(rs, rs->cfg.workloads[w], METRIC_BYSTANDER_TOUCH_RATIO);
+	}
 	print_calibration(rs);
 	print_memory_left(rs);
 	print_skips(rs);

@@ -361,12 +361,15 @@ void counters_close(struct counters *c)
 		close_fds(c, id);
 }
 
-void counters_read(struct counters *c, int64_t values[CTR_NR])
+static void read_procfs(struct counters *c, int64_t values[CTR_NR])
 {
-	memset(values, 0, sizeof(int64_t) * CTR_NR);
 	for (size_t i = 0; i < ARRAY_SIZE(proc_counters); i++)
 		if (c->info[proc_counters[i].id].available)
 			read_proc_counter(&proc_counters[i], &values[proc_counters[i].id]);
+}
+
+static void read_perf(struct counters *c, int64_t values[CTR_NR])
+{
 	for (int id = 0; id < CTR_NR; id++) {
 		for (int cpu = 0; c->perf_fds[id] && cpu < c->nr_cpus; cpu++) {
 			int fd = c->perf_fds[id][cpu];
@@ -376,4 +379,18 @@ void counters_read(struct counters *c, int64_t values[CTR_NR])
 				values[id] += (int64_t)count;
 		}
 	}
+}
+
+void counters_read_begin(struct counters *c, int64_t values[CTR_NR])
+{
+	memset(values, 0, sizeof(int64_t) * CTR_NR);
+	read_perf(c, values);
+	read_procfs(c, values);
+}
+
+void counters_read_end(struct counters *c, int64_t values[CTR_NR])
+{
+	memset(values, 0, sizeof(int64_t) * CTR_NR);
+	read_procfs(c, values);
+	read_perf(c, values);
 }

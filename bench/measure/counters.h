@@ -51,7 +51,14 @@ struct counters {
 /* Finds out which counters this host gives; never fails, unavailable ones carry a reason. */
 void counters_open(struct counters *c);
 void counters_close(struct counters *c);
-/* Snapshots every available counter; unavailable ones are left as 0 and must be ignored. */
-void counters_read(struct counters *c, int64_t values[CTR_NR]);
+/*
+ * Snapshots every available counter at the beginning and at the end of a sample (its counts
+ * are end minus begin); unavailable ones are left as 0 and must be ignored. Reading a CPU's
+ * tracepoint counter from another CPU interrupts that CPU (perf_event_read() is a function
+ * call there: one CAL IPI per counter and other CPU, 21 on two CPUs): begin reads them before
+ * /proc/interrupts, end after it, so that the sample does not count gmembench's own reads.
+ */
+void counters_read_begin(struct counters *c, int64_t values[CTR_NR]);
+void counters_read_end(struct counters *c, int64_t values[CTR_NR]);
 
 #endif /* GMB_COUNTERS_H */

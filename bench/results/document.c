@@ -66,7 +66,8 @@ static json_t *case_metrics_json(const struct run_state *rs, const struct case_r
 			json_object_set_new(m, "reason", json_string(why));
 		} else {
 			json_object_set_new(m, "available", json_true());
-			if (id >= METRIC_GUEST_LATENCY_P50 && id <= METRIC_GUEST_LATENCY_MAX &&
+			if (((id >= METRIC_GUEST_LATENCY_P50 && id <= METRIC_GUEST_LATENCY_MAX) ||
+			     (id >= METRIC_REQUEST_P50 && id <= METRIC_REQUEST_P99)) &&
 			    cr->timer_floor_cycles > TIMER_TRAPPED_CYCLES)
 				json_object_set_new(m, "caveat",
 						    json_sprintf("rdtsc exits on this host (a "
@@ -191,6 +192,40 @@ static json_t *case_counters_json(const struct run_state *rs, const struct case_
 	return counters;
 }
 
+/* One vCPU's share of a sample, every field as measured (results/SCHEMA.md). */
+static json_t *vcpu_sample_json(const struct wl_vcpu_sample *v)
+{
+	json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ops",
+			      (json_int_t)v->ops, "host_ns", (json_int_t)v->host_ns, "guest_cycles",
+			      (json_int_t)v->guest_cycles, "latency_p50_cycles",
+			      (json_int_t)v->latency_p50, "latency_p90_cycles",
+			      (json_int_t)v->latency_p90, "latency_p99_cycles",
+			      (json_int_t)v->latency_p99, "latency_max_cycles",
+			      (json_int_t)v->latency_max, "timed", (json_int_t)v->timed, "bytes",
+			      (json_int_t)v->bytes, "host_work_ns", (json_int_t)v->host_work_ns);
+	const struct {
+		const char *name;
+		uint64_t value;
+	} more[] = {
+		{ "alone_ops", v->alone_ops },	       { "alone_cycles", v->alone_cycles },
+		{ "host_work_p50", v->host_work_p50 }, { "host_work_p90", v->host_work_p90 },
+		{ "host_work_p99", v->host_work_p99 }, { "host_work_max", v->host_work_max },
+		{ "request_p50", v->request_p50 },     { "request_p90", v->request_p90 },
+		{ "request_p99", v->request_p99 },     { "request_max", v->request_max },
+		{ "request_timed", v->request_timed },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(more); i++)
+		json_object_set_new(j, more[i].name, json_integer((json_int_t)more[i].value));
+	json_object_set_new(j, "kind_work_ns",
+			    json_pack("[I,I]", (json_int_t)v->kind_work_ns[0],
+				      (json_int_t)v->kind_work_ns[1]));
+	json_object_set_new(j, "kind_ops",
+			    json_pack("[I,I]", (json_int_t)v->kind_ops[0],
+				      (json_int_t)v->kind_ops[1]));
+	return j;
+}
+
 static json_t *case_samples_json(const struct run_state *rs, const struct case_result *cr)
 {
 	const struct counters *c = &rs->counters;
@@ -201,26 +236,7 @@ static json_t *case_samples_json(const struct run_state *rs, const struct case_r
 		json_t *vcpus = json_array(), *counters = json_object();
 
 		for (unsigned int v = 0; v < cr->params.nr_vcpus; v++)
-			json_array_append_new(
-				vcpus,
-				json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-					  "s:I, s:[I,I], s:[I,I]}",
-					  "ops", (json_int_t)s->vcpus[v].ops, "host_ns",
-					  (json_int_t)s->vcpus[v].host_ns, "guest_cycles",
-					  (json_int_t)s->vcpus[v].guest_cycles,
-					  "latency_p50_cycles", (json_int_t)s->vcpus[v].latency_p50,
-					  "latency_p90_cycles", (json_int_t)s->vcpus[v].latency_p90,
-					  "latency_p99_cycles", (json_int_t)s->vcpus[v].latency_p99,
-					  "latency_max_cycles", (json_int_t)s->vcpus[v].latency_max,
-					  "timed", (json_int_t)s->vcpus[v].timed, "bytes",
-					  (json_int_t)s->vcpus[v].bytes, "host_work_ns",
-					  (json_int_t)s->vcpus[v].host_work_ns, "alone_ops",
-					  (json_int_t)s->vcpus[v].alone_ops, "alone_cycles",
-					  (json_int_t)s->vcpus[v].alone_cycles, "kind_work_ns",
-					  (json_int_t)s->vcpus[v].kind_work_ns[0],
-					  (json_int_t)s->vcpus[v].kind_work_ns[1], "kind_ops",
-					  (json_int_t)s->vcpus[v].kind_ops[0],
-					  (json_int_t)s->vcpus[v].kind_ops[1]));
+			json_array_append_new(vcpus, vcpu_sample_json(&s->vcpus[v]));
 		for (int id = 0; id < CTR_NR; id++)
 			if (c->info[id].name[0] && c->info[id].available)
 				json_object_set_new(counters, c->info[id].name,

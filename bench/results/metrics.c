@@ -90,6 +90,28 @@ void metric_def(const struct case_result *cr, enum metric_id id, struct metric_d
 		def->unit = "ns";
 		def->better = "lower";
 		break;
+	case METRIC_HOST_WORK_P50:
+	case METRIC_HOST_WORK_P90:
+	case METRIC_HOST_WORK_P99:
+		snprintf(def->name, sizeof(def->name), "%s_latency_p%d_ns",
+			 cr->params.workload->host_work_name ?: "host_work",
+			 id == METRIC_HOST_WORK_P50   ? 50
+			 : id == METRIC_HOST_WORK_P90 ? 90
+						      : 99);
+		def->unit = "ns";
+		def->better = "lower";
+		break;
+	case METRIC_REQUEST_P50:
+	case METRIC_REQUEST_P90:
+	case METRIC_REQUEST_P99:
+		snprintf(def->name, sizeof(def->name), "guest_%s_latency_p%d_ns",
+			 cr->params.workload->request_name ?: "request",
+			 id == METRIC_REQUEST_P50   ? 50
+			 : id == METRIC_REQUEST_P90 ? 90
+						    : 99);
+		def->unit = "ns";
+		def->better = "lower";
+		break;
 	case METRIC_BYSTANDER_TOUCH_RATIO:
 		snprintf(def->name, sizeof(def->name), "bystander_touch_ratio");
 		def->unit = "ratio";
@@ -206,6 +228,23 @@ double sample_metric(const struct run_state *rs, const struct case_result *cr,
 		return sum / n;
 	case METRIC_BYSTANDER_TOUCH_RATIO:
 		return bystander_ratio(cr, s);
+	case METRIC_HOST_WORK_P50:
+	case METRIC_HOST_WORK_P90:
+	case METRIC_HOST_WORK_P99:
+		for (unsigned int v = 0; v < n; v++)
+			sum += (double)(id == METRIC_HOST_WORK_P50   ? s->vcpus[v].host_work_p50
+					: id == METRIC_HOST_WORK_P90 ? s->vcpus[v].host_work_p90
+								     : s->vcpus[v].host_work_p99);
+		return sum / n;
+	case METRIC_REQUEST_P50:
+	case METRIC_REQUEST_P90:
+	case METRIC_REQUEST_P99:
+		for (unsigned int v = 0; v < n; v++)
+			sum += cycles_to_ns(
+				rs, (double)(id == METRIC_REQUEST_P50	? s->vcpus[v].request_p50
+					     : id == METRIC_REQUEST_P90 ? s->vcpus[v].request_p90
+									: s->vcpus[v].request_p99));
+		return sum / n;
 	case METRIC_HOST_WORK_KIND0_NS_PER_OP:
 	case METRIC_HOST_WORK_KIND1_NS_PER_OP: {
 		unsigned int k = id - METRIC_HOST_WORK_KIND0_NS_PER_OP;
@@ -236,7 +275,8 @@ static uint64_t sample_kind_ops(const struct case_result *cr, const struct sampl
 static bool metric_in_guest_time(enum metric_id id)
 {
 	return id == METRIC_GUEST_NS_PER_OP || id == METRIC_GUEST_LATENCY_P50 ||
-	       id == METRIC_GUEST_LATENCY_P90 || id == METRIC_GUEST_LATENCY_P99;
+	       id == METRIC_GUEST_LATENCY_P90 || id == METRIC_GUEST_LATENCY_P99 ||
+	       (id >= METRIC_REQUEST_P50 && id <= METRIC_REQUEST_P99);
 }
 
 /*
@@ -344,6 +384,16 @@ int metric_values(const struct run_state *rs, const struct case_result *cr, enum
 			return -ENODATA;
 		}
 		return n;
+	}
+	if (id >= METRIC_HOST_WORK_P50 && id <= METRIC_HOST_WORK_P99 &&
+	    !cr->params.workload->host_work_latencies) {
+		*why = "this workload does not time its host-side work per operation";
+		return -ENODATA;
+	}
+	if (id >= METRIC_REQUEST_P50 && id <= METRIC_REQUEST_P99 &&
+	    !cr->params.workload->request_name) {
+		*why = "the guest does not time this workload's requests";
+		return -ENODATA;
 	}
 	if (id == METRIC_HOST_WORK_NS_PER_OP && !cr->params.workload->host_work_name) {
 		*why = "this workload does no host-side work of its own per operation";

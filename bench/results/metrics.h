@@ -36,6 +36,14 @@ enum metric_id {
 	/* host_work_ns per operation of each kind (workload.host_work_kinds). */
 	METRIC_HOST_WORK_KIND0_NS_PER_OP,
 	METRIC_HOST_WORK_KIND1_NS_PER_OP,
+	/* Percentiles of the host's share of single operations (workload.host_work_latencies). */
+	METRIC_HOST_WORK_P50,
+	METRIC_HOST_WORK_P90,
+	METRIC_HOST_WORK_P99,
+	/* Percentiles of each operation's request as the guest timed it (workload.request_name). */
+	METRIC_REQUEST_P50,
+	METRIC_REQUEST_P90,
+	METRIC_REQUEST_P99,
 	METRIC_NR,
 };
 

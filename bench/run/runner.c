@@ -319,7 +319,7 @@ static int case_run_sample(struct run_state *rs, struct case_result *cr, uint64_
 			rs->tsc_khz = rt->wc.guest.vm->tsc_khz;
 	}
 	thread_seen_add(&cr->main_seen, sched_getcpu());
-	counters_read(&rs->counters, before);
+	counters_read_begin(&rs->counters, before);
 	if (wl->sample_populate) {
 		ret = wl->sample_populate(&rt->wc, &s->populate_ns);
 		if (ret)
@@ -338,7 +338,7 @@ static int case_run_sample(struct run_state *rs, struct case_result *cr, uint64_
 	s->wall_ns = now_ns() - start;
 	pthread_mutex_unlock(&rt->lock);
 
-	counters_read(&rs->counters, after);
+	counters_read_end(&rs->counters, after);
 	for (int i = 0; i < CTR_NR; i++)
 		s->counters[i] = after[i] - before[i];
 	if (wl->sample_check && !rt->error) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -34,6 +35,62 @@ uint64_t wl_decode_result(const struct ucall *uc, struct wl_vcpu_sample *out)
 	out->latency_max = uc->args[3] >> 32;
 	out->timed = uc->args[4];
 	return uc->args[1];
+}
+
+void wl_decode_latency(const struct ucall *uc, struct wl_vcpu_sample *out)
+{
+	out->request_p50 = uc->args[0] & 0xffffffff;
+	out->request_p90 = uc->args[0] >> 32;
+	out->request_p99 = uc->args[1] & 0xffffffff;
+	out->request_max = uc->args[1] >> 32;
+	out->request_timed = uc->args[2];
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int wl_op_times_reset(struct wl_op_times *t, uint64_t ops)
+{
+	if (t->cap < ops) {
+		uint64_t *grown = realloc(t->ns, ops * sizeof(*grown));
+
+		if (!grown)
+			return gmb_error(ENOMEM, "out of memory");
+		t->ns = grown;
+		t->cap = ops;
+	}
+	t->nr = 0;
+	return 0;
+}
+
+void wl_op_times_add(struct wl_op_times *t, uint64_t ns)
+{
+	if (t->nr < t->cap)
+		t->ns[t->nr++] = ns;
+}
+
+void wl_op_times_report(struct wl_op_times *t, struct wl_vcpu_sample *out)
+{
+	size_t n = t->nr;
+
+	if (!n)
+		return;
+	qsort(t->ns, n, sizeof(*t->ns), compare_u64);
+	out->host_work_p50 = t->ns[(n - 1) * 50 / 100];
+	out->host_work_p90 = t->ns[(n - 1) * 90 / 100];
+	out->host_work_p99 = t->ns[(n - 1) * 99 / 100];
+	out->host_work_max = t->ns[n - 1];
+}
+
+void wl_op_times_free(struct wl_op_times *t)
+{
+	free(t->ns);
+	t->ns = NULL;
+	t->nr = t->cap = 0;
 }
 
 int wl_run_to_first_sync(struct wl_case *wc)

@@ -43,6 +43,13 @@ struct wl_vcpu_sample {
 	uint64_t host_work_ns;
 	/* ...split by the two kinds of operation (host_work_kinds), and how many of each. */
 	uint64_t kind_work_ns[2], kind_ops[2];
+	/* ...its percentiles over the sample's operations (ns), when host_work_latencies. */
+	uint64_t host_work_p50, host_work_p90, host_work_p99, host_work_max;
+	/*
+	 * Percentiles (cycles) of each operation's request as the guest timed it, from asking
+	 * to being resumed (request_name), and how many were timed.
+	 */
+	uint64_t request_p50, request_p90, request_p99, request_max, request_timed;
 	/* The workload's own counts over the sample, named by workload.count_names. */
 	uint64_t counts[WL_MAX_COUNTS];
 	/* Pages whose contents the guest verified in the sample (a mismatch fails it). */
@@ -160,6 +167,13 @@ struct workload {
 	 * kind_ops), e.g. "to_private" and "to_shared"; a case with none of a kind has no figure.
 	 */
 	const char *host_work_kinds[2];
+	/* host_work_ns is also timed per operation: its percentiles are reported. */
+	bool host_work_latencies;
+	/*
+	 * What the guest's second set of latencies (GMB_UCALL_LATENCY) times per operation,
+	 * e.g. "request"; NULL: none.
+	 */
+	const char *request_name;
 	/* Names of wl_vcpu_sample.counts[], NULL-terminated; NULL: none. Reported per operation. */
 	const char *const *count_names;
 	/* The program wl_case.reference comes from, e.g. "fio"; NULL: none. */
@@ -178,6 +192,20 @@ int wl_start_sample(struct vcpu *vcpu, uint64_t iterations);
 int wl_finish_sample(struct vcpu *vcpu);
 /* Decodes a RESULT sent by latencies_report(); returns the operations the guest did. */
 uint64_t wl_decode_result(const struct ucall *uc, struct wl_vcpu_sample *out);
+/* Decodes a GMB_UCALL_LATENCY sent by latencies_send() into the request percentiles. */
+void wl_decode_latency(const struct ucall *uc, struct wl_vcpu_sample *out);
+/* The host's share of each operation in a sample (ns), for its percentiles. */
+struct wl_op_times {
+	uint64_t *ns;
+	size_t nr, cap;
+};
+
+/* Before a sample of `ops` operations: room for each; 0 or -ENOMEM. */
+int wl_op_times_reset(struct wl_op_times *t, uint64_t ops);
+void wl_op_times_add(struct wl_op_times *t, uint64_t ns);
+/* After the sample: p50, p90, p99 and the largest into out->host_work_p50.. */
+void wl_op_times_report(struct wl_op_times *t, struct wl_vcpu_sample *out);
+void wl_op_times_free(struct wl_op_times *t);
 /* Runs every vCPU of a fresh guest to its first SYNC; records the largest timer floor. */
 int wl_run_to_first_sync(struct wl_case *wc);
 /* The raw twin's loop: KVM_RUN until an exit that is not one of `storm` exits. */

@@ -200,6 +200,16 @@ int vm_unbind_region(struct vm *vm, uint32_t slot)
 	return 0;
 }
 
+int vm_enable_hypercall_exit(struct vm *vm, uint64_t mask)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_EXIT_HYPERCALL, .args = { mask } };
+
+	if (ioctl(vm->fd, KVM_ENABLE_CAP, &cap))
+		return gmb_error(errno, "KVM_ENABLE_CAP(KVM_CAP_EXIT_HYPERCALL, 0x%llx) failed: %s",
+				 (unsigned long long)mask, strerror(errno));
+	return 0;
+}
+
 int vm_set_memory_attributes(struct vm *vm, uint64_t gpa, uint64_t size, uint64_t attributes)
 {
 	struct kvm_memory_attributes args = {

@@ -89,6 +89,8 @@ int vm_unbind_region(struct vm *vm, uint32_t slot);
  * shared. Only on a VM type with private memory. 0 or -errno.
  */
 int vm_set_memory_attributes(struct vm *vm, uint64_t gpa, uint64_t size, uint64_t attributes);
+/* KVM_CAP_EXIT_HYPERCALL: the hypercalls in mask (1 << nr) exit to userspace. */
+int vm_enable_hypercall_exit(struct vm *vm, uint64_t mask);
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa);
 
 /*

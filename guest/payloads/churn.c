@@ -12,8 +12,9 @@
  * emulates, reading the source through its own way into that memory (the host checks the
  * bytes it is given).
  *
- * Per sample: SYNC asks the host for a conversion count (0 ends the run); RESULT reports
- * cycles, conversions and the refault percentiles.
+ * Per sample: SYNC asks the host for a conversion count (0 ends the run); LATENCY reports the
+ * percentiles of each request's round trip (from asking to being resumed, the guest's view of
+ * a conversion), then RESULT the cycles, the conversions and the refault percentiles.
  *
  * The other vCPUs, if any, are bystanders (bystander.h), each in its own memory at the end of
  * the data area, touching it meanwhile.
@@ -84,12 +85,14 @@ uint64_t guest_main(uint64_t vcpu_id, uint64_t nr_vcpus, uint64_t data_gpa, uint
 	int hypercall = (param & GMB_CHURN_HYPERCALL) != 0, amd = hypercall && cpu_is_amd();
 	uint64_t nr_ranges = gmb_churn_ranges(own, range), next = 0;
 	uint64_t *generations = (uint64_t *)(data_gpa + nr_ranges * range);
-	struct latencies lat;
+	struct latencies lat, req;
 
 	if (vcpu_id)
 		return bystander(data_gpa + data_size - vcpu_id * GMB_BYSTANDER_BYTES);
 	GUEST_ASSERT(range && range % 4096 == 0 && nr_ranges);
 	latencies_init(&lat, generations + nr_ranges, GMB_CHURN_LATENCY_BYTES);
+	latencies_init(&req, (uint8_t *)(generations + nr_ranges) + GMB_CHURN_LATENCY_BYTES,
+		       GMB_CHURN_LATENCY_BYTES);
 	for (uint64_t r = 0; r < nr_ranges; r++) {
 		generations[r] = 0;
 		for (uint64_t p = data_gpa + r * range; p < data_gpa + (r + 1) * range; p += 4096)
@@ -97,7 +100,7 @@ uint64_t guest_main(uint64_t vcpu_id, uint64_t nr_vcpus, uint64_t data_gpa, uint
 	}
 
 	for (uint64_t stage = lat.floor;; stage = 0) {
-		uint64_t wanted = guest_sync(stage), start;
+		uint64_t wanted = guest_sync(stage), start, end;
 
 		if (!wanted)
 			return 0;
@@ -111,10 +114,12 @@ uint64_t guest_main(uint64_t vcpu_id, uint64_t nr_vcpus, uint64_t data_gpa, uint
 
 			next = next + 1 == 2 * nr_ranges ? 0 : next + 1;
 			check_range(gpa, range, generations[r]);
+			t = rdtsc_ordered();
 			if (hypercall)
 				GUEST_ASSERT_EQ(map_gpa_range(amd, gpa, range), 0);
 			else
 				ucall(GMB_UCALL_CONVERT, gpa, range, 0, 0, 0);
+			latencies_record(&req, rdtsc_ordered() - t, 1);
 			if (kvm_read)
 				kvm_reads(gpa, mmio_gpa);
 			t = rdtsc_ordered();
@@ -122,6 +127,8 @@ uint64_t guest_main(uint64_t vcpu_id, uint64_t nr_vcpus, uint64_t data_gpa, uint
 			latencies_record(&lat, rdtsc_ordered() - t, range / 4096);
 			generations[r]++;
 		}
-		latencies_report(&lat, rdtsc_ordered() - start, wanted);
+		end = rdtsc_ordered();
+		latencies_send(&req);
+		latencies_report(&lat, end - start, wanted);
 	}
 }
