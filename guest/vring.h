@@ -86,7 +86,8 @@ struct gmb_vblk_req_hdr {
 
 /*
  * The payload's parameter: log2 of the block size (bits 0-7), queue depth (8-15), direction
- * (16-17), how the guest handles buffers (18-19), blocks in the target (32-63).
+ * (16-17), how the guest handles buffers (18-19), GMB_VBLK_NO_DATA (20), blocks in the target
+ * (32-63).
  */
 #define GMB_VBLK_READ	      0
 #define GMB_VBLK_WRITE	      1
@@ -94,6 +95,11 @@ struct gmb_vblk_req_hdr {
 #define GMB_VBLK_GUEST_DIRECT 0 /* the device reaches the buffer where it is */
 #define GMB_VBLK_GUEST_BOUNCE 1 /* the guest copies through its bounce pool */
 #define GMB_VBLK_GUEST_SHARE  2 /* the guest shares each buffer around its I/O */
+/*
+ * The target keeps no data (null_blk with memory_backed=0): a read brings back whatever the
+ * buffer held, so reads are not checked (their status and length still are).
+ */
+#define GMB_VBLK_NO_DATA (1ULL << 20)
 
 static inline uint64_t gmb_vblk_param(uint64_t bs_shift, uint64_t qd, uint64_t rw,
 				      uint64_t guest_mode, uint64_t nr_blocks)
@@ -158,6 +164,7 @@ struct gmb_vblk_driver {
 	uint8_t *area;	   /* the data area as the driver reaches it */
 	uint64_t area_gpa; /* ...and as the device is told (descriptor addresses) */
 	uint64_t bs, qd, rw, guest_mode, nr_blocks;
+	uint64_t no_data;    /* GMB_VBLK_NO_DATA: reads are not checked */
 	uint64_t block_base; /* the queue's first block: each queue has its own blocks */
 	uint16_t avail_idx, used_seen;
 	uint64_t rng, seed;
@@ -292,6 +299,8 @@ static inline int gmb_vblk_complete(struct gmb_vblk_driver *d, uint64_t slot, ui
 		gmb_vblk_copy(buf, d->area + gmb_vblk_io_off(d, slot), d->bs);
 		d->copied += d->bs;
 	}
+	if (d->no_data)
+		return 0;
 	return gmb_vblk_check(buf, d->bs, d->block[slot]) ? GMB_VBLK_ERR_INTEGRITY : 0;
 }
 

@@ -5,8 +5,9 @@
  * valid); SIGINT, SIGTERM and SIGKILL in the middle of gmembench run, a full disk, a memory
  * cgroup limit and a huge page pool too small (gmembench run as a child: $GMEMBENCH, else
  * gmembench on PATH, as in the guest of scripts/kernel). Each ends with a non-zero exit and a
- * valid results file holding what finished (after SIGKILL, the last checkpoint). Needs
- * /dev/kvm; the full disk, the cgroup and the pool also need root.
+ * valid results file holding what finished (after SIGKILL, the last checkpoint). Two Ctrl-C
+ * with --reserve-hugepages put the pool back. Needs /dev/kvm; the full disk, the cgroup and
+ * the pools also need root.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -386,6 +387,87 @@ TEST(hugetlb_pool_too_small)
 		EXPECT_TRUE(!strcmp(status, "failed") || !strcmp(status, "skipped"));
 		EXPECT_NE(NULL, reason);
 	}
+	json_decref(doc);
+}
+
+/*
+ * Two Ctrl-C mid-run with --reserve-hugepages 8 (16 MiB: a small guest on memfd-hugetlb
+ * takes a few): the second ends the run at once, from the
+ * signal handler, which puts the huge page pool back first. Samples of 2 s keep the run in a
+ * sample between the two signals, so that the second one is the one that ends it: the
+ * process dies of SIGINT (a run that stopped after the first would exit 130 instead). The
+ * pool is back where it was, and the last checkpoint on disk is valid and holds samples.
+ */
+TEST(two_ctrl_c_put_the_hugepage_pool_back)
+{
+	static const char *const args[] = { "--reserve-hugepages",
+					    "8",
+					    "-w",
+					    "mmio-storm",
+					    "-V",
+					    "pio",
+					    "-b",
+					    "memfd-hugetlb",
+					    "--samples",
+					    "1000",
+					    "--warmup",
+					    "0",
+					    "--sample-ms",
+					    "2000",
+					    "--no-raw",
+					    "--no-pin",
+					    NULL };
+	char dir[] = "/tmp/gmb-faults-XXXXXX", out[300], path[4200], saved[32] = "",
+	     during[32] = "", after[32] = "";
+	json_t *doc = NULL;
+	int status;
+	pid_t pid;
+
+	SKIP_WITHOUT_KVM();
+	if (geteuid())
+		SKIP(return, "needs root: --reserve-hugepages writes nr_hugepages");
+	ASSERT_EQ(0, read_text_file("/proc/sys/vm/nr_hugepages", saved, sizeof(saved)));
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(out, sizeof(out), "%s.out", dir);
+	pid = spawn_run(dir, out, args);
+	ASSERT_LT(0, pid);
+	/* Within the harness's 30 s, and not past the child's end (a pool it could not get). */
+	for (int i = 0; i < 120 && !doc && !waitpid(pid, &status, WNOHANG); i++) {
+		usleep(200000);
+		doc = load_run(dir, path, sizeof(path));
+		if (doc && !cases_with_samples(doc)) {
+			json_decref(doc);
+			doc = NULL;
+		}
+	}
+	if (!doc) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		print_file(_metadata, out);
+	}
+	ASSERT_NE(NULL, doc) TH_LOG("no checkpoint with samples under %s", dir);
+	json_decref(doc);
+	read_text_file("/proc/sys/vm/nr_hugepages", during, sizeof(during));
+	kill(pid, SIGINT);
+	usleep(300000);
+	kill(pid, SIGINT);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	read_text_file("/proc/sys/vm/nr_hugepages", after, sizeof(after));
+	print_file(_metadata, out);
+	TH_LOG("nr_hugepages: %.*s before, %.*s during the run, %.*s after",
+	       (int)strcspn(saved, "\n"), saved, (int)strcspn(during, "\n"), during,
+	       (int)strcspn(after, "\n"), after);
+	if (strcmp(saved, after)) /* put it back for the tests after this one */
+		write_text_file("/proc/sys/vm/nr_hugepages", saved, strlen(saved));
+	EXPECT_EQ(strtoul(saved, NULL, 10) + 8, strtoul(during, NULL, 10));
+	EXPECT_STREQ(saved, after);
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
+	TH_LOG("status 0x%x: the second SIGINT did not end the run", status);
+	doc = load_run(dir, path, sizeof(path));
+	ASSERT_NE(NULL, doc) TH_LOG("no valid results under %s: %s", dir, gmb_last_error());
+	TH_LOG("results: run %s, %zu case(s) with samples", run_status(doc),
+	       cases_with_samples(doc));
+	EXPECT_LT(0, cases_with_samples(doc));
 	json_decref(doc);
 }
 

@@ -121,6 +121,33 @@ TEST(other_threads_come_after_the_vcpus)
 	hwloc_topology_destroy(topo);
 }
 
+/*
+ * Device threads (one per vCPU, virtio-zc's) after the vCPUs, each off its own vCPU's CPU
+ * where the plan has another: on this 2-CPU host's shape, on a list, and on a single CPU.
+ */
+TEST(device_threads_leave_their_vcpus_cpu)
+{
+	const struct {
+		unsigned int nr;
+		int plan[4], devices[2];
+	} cases[] = {
+		{ 1, { 1, 0 }, { 0 } },		    /* compact, 2 CPUs, 1 vCPU */
+		{ 2, { 1, 0, 1, 0 }, { 0, 1 } },    /* compact, 2 CPUs, 2 vCPUs: the plan wraps */
+		{ 2, { 2, 3, 2, 3 }, { 3, 2 } },    /* --cpus 2,3, 2 vCPUs: the two swap */
+		{ 1, { 3, 3 }, { 3 } },		    /* --cpus 3: nowhere else */
+		{ 2, { 4, 12, 6, 14 }, { 6, 14 } }, /* spread: the next slots are other CPUs */
+	};
+
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		int got[2] = { -1, -1 };
+
+		placement_devices(cases[c].plan, cases[c].nr, got);
+		for (unsigned int i = 0; i < cases[c].nr; i++) {
+			EXPECT_EQ(cases[c].devices[i], got[i]) TH_LOG("case %zu, device %u", c, i);
+		}
+	}
+}
+
 TEST(a_cpu_list_is_taken_in_its_order)
 {
 	hwloc_topology_t topo = synthetic(TWO_SOCKETS);

@@ -8,6 +8,7 @@
  * pointing outside guest memory completes with an I/O error.
  */
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -37,6 +38,9 @@ struct rig {
 	struct gmb_vblk_driver drv;
 	char path[64];
 };
+
+/* Where rig_open() pins the device thread, -1: not pinned. */
+static int rig_pin_cpu = -1;
 
 static int rig_open(struct rig *r, uint64_t bs, uint64_t qd, uint64_t rw, uint64_t guest_mode,
 		    uint64_t nr_blocks, enum vblk_io io)
@@ -72,7 +76,9 @@ static int rig_open(struct rig *r, uint64_t bs, uint64_t qd, uint64_t rw, uint64
 				    .io = io,
 				    .max_request = bs,
 				    .max_inflight = qd,
-				    .kick_fd = r->kick };
+				    .kick_fd = r->kick,
+				    .pin = rig_pin_cpu >= 0,
+				    .cpu = rig_pin_cpu };
 	return vblk_start(&r->dev, &cfg);
 }
 
@@ -216,7 +222,86 @@ TEST(corrupted_block_is_detected)
 	/* The guest reads every block back: the corrupted one must fail its check. */
 	r.drv.rw = GMB_VBLK_READ;
 	EXPECT_EQ(GMB_VBLK_ERR_INTEGRITY, rig_drive(&r, 256, &kicks));
+	/* GMB_VBLK_NO_DATA (a target that keeps nothing) leaves reads unchecked, nothing more. */
+	r.drv.no_data = GMB_VBLK_NO_DATA;
+	EXPECT_EQ(0, rig_drive(&r, 256, &kicks));
 	rig_close(&r);
+}
+
+/* Only null_blk without memory is a target that keeps no data: not a file, not /dev/null. */
+TEST(files_keep_their_data)
+{
+	char path[] = "/dev/shm/gmb-virtio-test.XXXXXX", why[160] = "";
+	int fd = mkstemp(path), null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	unlink(path);
+	EXPECT_EQ(0, vblk_target_discards(fd, why, sizeof(why)));
+	if (null >= 0)
+		EXPECT_EQ(0, vblk_target_discards(null, why, sizeof(why)));
+	EXPECT_STREQ("", why);
+	close(fd);
+	if (null >= 0)
+		close(null);
+}
+
+/*
+ * /dev/nullb0 where null_blk is there (the kernel series' guest has it built in, with
+ * memory_backed=0): found to keep no data, with the reason.
+ */
+TEST(null_blk_without_memory_keeps_no_data)
+{
+	char why[160] = "", backed[8] = "";
+	int fd = open("/dev/nullb0", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		SKIP(return, "no /dev/nullb0 to open (%s): null_blk is not loaded",
+			   strerror(errno));
+	read_text_file("/sys/module/null_blk/parameters/memory_backed", backed, sizeof(backed));
+	TH_LOG("null_blk.memory_backed=%.1s", backed);
+	if (backed[0] == 'Y') {
+		EXPECT_EQ(0, vblk_target_discards(fd, why, sizeof(why)));
+	} else {
+		EXPECT_EQ(1, vblk_target_discards(fd, why, sizeof(why)));
+		EXPECT_NE(NULL, strstr(why, "nullb0 is null_blk with memory_backed=0"))
+		TH_LOG("%s", why);
+	}
+	close(fd);
+}
+
+/*
+ * The device thread pinned (run's placement does it, off its vCPU's CPU) runs there, and says
+ * so; a CPU this process may not run on fails the start with the reason.
+ */
+TEST(device_thread_runs_where_pinned)
+{
+	struct rig r;
+	uint64_t kicks = 0;
+	cpu_set_t set;
+	int cpu = -1;
+
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(set), &set));
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			cpu = c; /* the last one: not where this thread is likely to be */
+	rig_pin_cpu = cpu;
+	ASSERT_EQ(0,
+		  rig_open(&r, SZ_4K, 8, GMB_VBLK_MIXED, GMB_VBLK_GUEST_DIRECT, 64, VBLK_IO_GUEST))
+	TH_LOG("%s", gmb_last_error());
+	EXPECT_EQ(-1, vblk_last_cpu(&r.dev));
+	EXPECT_EQ(0, rig_drive(&r, 500, &kicks));
+	EXPECT_EQ(cpu, vblk_last_cpu(&r.dev));
+	rig_close(&r);
+
+	rig_pin_cpu = CPU_SETSIZE - 1;
+	if (!CPU_ISSET(rig_pin_cpu, &set)) {
+		EXPECT_NE(0, rig_open(&r, SZ_4K, 8, GMB_VBLK_MIXED, GMB_VBLK_GUEST_DIRECT, 64,
+				      VBLK_IO_GUEST));
+		EXPECT_NE(NULL, strstr(gmb_last_error(), "pinned to CPU"))
+		TH_LOG("%s", gmb_last_error());
+		rig_close(&r);
+	}
+	rig_pin_cpu = -1;
 }
 
 /* A data descriptor outside guest memory: the device answers IOERR and touches nothing. */
@@ -432,6 +517,54 @@ TEST_F(guest, corrupted_target_fails_guest_and_host_checks)
 	EXPECT_EQ(-EILSEQ, wl_virtio.finish(&self->wc));
 	EXPECT_NE(0, wl_virtio.run_vcpu(&self->wc, 0, 200, &s));
 	EXPECT_NE(NULL, strstr(gmb_last_error(), "virtio.c")) TH_LOG("%s", gmb_last_error());
+}
+
+/*
+ * On null_blk without memory (needs /dev/kvm and /dev/nullb0, as in the kernel series' guest):
+ * mixed requests complete, the guest leaves reads unchecked (they bring back whatever the
+ * buffer held), nothing is read back, and the case's note says so.
+ */
+TEST(null_blk_target_in_a_guest)
+{
+	struct wl_case wc = { 0 };
+	struct host_caps caps;
+	char reason[320] = "", why[160];
+	int fd = open("/dev/nullb0", O_RDWR | O_CLOEXEC), ret;
+
+	SKIP_WITHOUT_KVM();
+	if (fd < 0)
+		SKIP(return, "no /dev/nullb0 to open (%s): null_blk is not loaded",
+			   strerror(errno));
+	ret = vblk_target_discards(fd, why, sizeof(why));
+	close(fd);
+	if (!ret)
+		SKIP(return, "/dev/nullb0 keeps its data (memory_backed=1): not this case");
+	wc.params = (struct wl_params){
+		.workload = &wl_virtio,
+		.variant = "zerocopy-4k-qd32-mixed",
+		.backend = mem_backends[MEM_ANON],
+		.nr_vcpus = 1,
+		.guest_page_size = SZ_4K,
+		.data_size = 8 * SZ_2M,
+		.target = "/dev/nullb0",
+	};
+	host_caps_read(&caps);
+	ASSERT_EQ(0, wl_virtio.valid(&wc.params, &caps, reason, sizeof(reason)))
+	TH_LOG("%s", reason);
+	ASSERT_EQ(0, wl_virtio.setup(&wc)) TH_LOG("%s", gmb_last_error());
+	for (int sample = 0; sample < 2; sample++) {
+		struct wl_vcpu_sample s = { 0 };
+
+		EXPECT_EQ(0, wl_virtio.run_vcpu(&wc, 0, 600, &s)) TH_LOG("%s", gmb_last_error());
+		EXPECT_EQ(600, s.ops);
+		EXPECT_EQ(600, s.counts[0]); /* device_requests */
+	}
+	EXPECT_EQ(0, wl_virtio.finish(&wc)) TH_LOG("%s", gmb_last_error());
+	EXPECT_NE(NULL, strstr(wc.note, "memory_backed=0")) TH_LOG("note: %s", wc.note);
+	EXPECT_NE(NULL, strstr(wc.note, "reads are not checked")) TH_LOG("note: %s", wc.note);
+	TH_LOG("note: %s; fio: %s", wc.note,
+	       wc.reference.known ? wc.reference.command : wc.reference.reason);
+	wl_virtio.teardown(&wc);
 }
 
 TEST_HARNESS_MAIN

@@ -20,7 +20,9 @@
  * Variant names: MODE-BS-qdN-DIR, e.g. zerocopy-4k-qd32-read. One queue per vCPU, each with
  * its own blocks of the target and its own device thread; the kick is an ioeventfd on a port,
  * completion a polled used ring. The target is a new file in /dev/shm unless run --target
- * names one (its contents are overwritten), opened with O_DIRECT where it allows.
+ * names one (its contents are overwritten), opened with O_DIRECT where it allows; one that
+ * keeps no data (null_blk, memory_backed=0) is not filled, read back or checked: the note
+ * says so. Device threads are pinned where the runner placed them (wl_case.device_cpus).
  *
  * Every case's rate is reported over fio's (io_uring engine, same target, block size, depth
  * and direction, --fixedbufs for zerocopy-fixed), run once per job in setup.
@@ -167,8 +169,7 @@ static int vz_valid(const struct wl_params *params, const struct host_caps *caps
 	}
 	if (vz_share(params->data_size, params->nr_vcpus) < need) {
 		snprintf(reason, len,
-			 "each vCPU's queue needs %" PRIu64 " MiB of data; --size is "
-			 "too small",
+			 "each vCPU's queue needs %" PRIu64 " MiB; --size is too small",
 			 (need + SZ_4K * 256 - 1) >> 20);
 		return -EINVAL;
 	}
@@ -192,6 +193,7 @@ struct vz_case {
 	uint64_t bs, nr_blocks; /* per queue */
 	int target_fd;
 	bool direct;
+	bool no_data; /* the target discards its data: nothing to check */
 	char path[256];
 	struct vz_shared *shared; /* the default target it uses, or NULL (run --target) */
 	int *kick_fds;
@@ -269,6 +271,7 @@ static int vz_open_target(struct wl_case *wc, struct vz_case *vc, uint64_t bytes
 {
 	struct stat st;
 	uint64_t size = 0;
+	char why[128];
 	int ret;
 
 	*fresh = true;
@@ -299,6 +302,10 @@ static int vz_open_target(struct wl_case *wc, struct vz_case *vc, uint64_t bytes
 				 vc->path, size, bytes);
 	if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
 		return gmb_error(EINVAL, "the target %s is not a file or a block device", vc->path);
+	vc->no_data = vblk_target_discards(vc->target_fd, why, sizeof(why));
+	if (vc->no_data)
+		snprintf(wc->note, sizeof(wc->note),
+			 "%s; reads are not checked, nor the target after the run", why);
 	return 0;
 }
 
@@ -378,6 +385,8 @@ static int vz_start_queue(struct wl_case *wc, struct vz_case *vc, unsigned int i
 		.io = vz_modes[vc->v.mode].io,
 		.max_request = vc->bs,
 		.max_inflight = vc->v.qd,
+		.pin = wc->device_cpus && wc->device_cpus[i] >= 0,
+		.cpu = wc->device_cpus ? wc->device_cpus[i] : -1,
 	};
 	int ret;
 
@@ -430,13 +439,22 @@ static int vz_setup(struct wl_case *wc)
 	 * samples later, on the target filled again.
 	 */
 	ret = vz_open_target(wc, vc, vc->nr_blocks * vc->bs * n, &fresh);
-	if (!ret && (vz_reference(wc, vc) || fresh))
+	if (!ret && (vz_reference(wc, vc) || fresh) && !vc->no_data)
 		ret = vblk_target_fill(vc->target_fd, vc->bs, vc->nr_blocks * n);
+	cfg.param |= vc->no_data ? GMB_VBLK_NO_DATA : 0;
 	if (!ret)
 		ret = guest_create(&wc->guest, wc->params.backend, &cfg);
 	if (!ret) {
 		vc->data_offset = wc->guest.split ? 0 : wc->guest.vm->layout.data_gpa;
 		vc->share = vz_share(wc->guest.vm->layout.data_size, n);
+	}
+	/* I/O on guest memory through O_DIRECT: can the kernel pin it? (fixed: registering) */
+	if (!ret && vc->direct && vz_modes[vc->v.mode].io == VBLK_IO_GUEST) {
+		uint8_t *buf = wc->guest.mem.hva;
+
+		ret = vblk_target_probe(vc->target_fd, buf + vc->data_offset + GMB_VBLK_BUFFERS_OFF,
+					vc->bs);
+		wc->skip = ret == -EOPNOTSUPP;
 	}
 	for (unsigned int i = 0; !ret && i < n; i++)
 		ret = vz_start_queue(wc, vc, i);
@@ -531,6 +549,7 @@ static int vz_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t iteratio
 	out->counts[VZ_ENTERS] = after.enters - before.enters;
 	out->counts[VZ_KICK_WAITS] = after.kick_waits - before.kick_waits;
 	out->counts[VZ_VMM_COPIED] = after.copied - before.copied;
+	out->device_cpu = vblk_last_cpu(dev);
 	if (out->ops != iterations || after.errors != before.errors)
 		return gmb_error(EPROTO,
 				 "vCPU %u: asked for %" PRIu64 " requests, the guest did %" PRIu64
@@ -544,7 +563,7 @@ static int vz_run_vcpu(struct wl_case *wc, unsigned int index, uint64_t iteratio
 	return ret;
 }
 
-/* After the last sample: every block of the target is a whole write of itself. */
+/* After the last sample: each block of a target that keeps data is a whole write of itself. */
 static int vz_finish(struct wl_case *wc)
 {
 	struct vz_case *vc = wc->priv;
@@ -553,6 +572,8 @@ static int vz_finish(struct wl_case *wc)
 	for (unsigned int i = 0; i < vc->nr_devs; i++)
 		if (vblk_failed(&vc->devs[i]))
 			return gmb_error(EIO, "%s", vc->devs[i].reason);
+	if (vc->no_data)
+		return 0; /* nothing kept to check: the case's note says so */
 	return vblk_target_check(vc->target_fd, vc->bs, vc->nr_blocks * wc->params.nr_vcpus, &bad);
 }
 
@@ -566,6 +587,7 @@ const struct workload wl_virtio = {
 	.default_data_size = 136ULL << 20,
 	.variant_bench_size = vz_variant_bench_size,
 	.times_each_op = true,
+	.device_threads = true,
 	.reports_bytes = true,
 	.valid = vz_valid,
 	.setup = vz_setup,

@@ -18,10 +18,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -216,8 +220,11 @@ static void *vblk_thread(void *arg)
 		int ret;
 
 		if (n || dev->inflight) {
-			if (n)
+			if (n) {
 				vblk_count(dev, STAT_BATCHES, 1);
+				atomic_store_explicit(&dev->last_cpu, sched_getcpu(),
+						      memory_order_relaxed);
+			}
 			ret = io_uring_submit_and_wait(&dev->ring, n ? 0 : 1);
 			vblk_count(dev, STAT_ENTERS, 1);
 			if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
@@ -269,8 +276,12 @@ int vblk_start(struct vblk_dev *dev, const struct vblk_config *cfg)
 	uint64_t bounce_bytes = cfg->max_request * cfg->max_inflight;
 	int ret;
 
+	pthread_attr_t attr;
+	cpu_set_t set;
+
 	memset(dev, 0, sizeof(*dev));
 	dev->cfg = *cfg;
+	atomic_store(&dev->last_cpu, -1);
 	if (cfg->io >= VBLK_IO_NR || !cfg->max_inflight || cfg->max_inflight > GMB_VBLK_MAX_QD ||
 	    cfg->area_size < GMB_VBLK_BUFFERS_OFF)
 		return gmb_error(EINVAL, "virtio-blk: bad configuration");
@@ -294,7 +305,24 @@ int vblk_start(struct vblk_dev *dev, const struct vblk_config *cfg)
 	}
 	dev->last_avail = vblk_avail(dev)->idx;
 	dev->used_idx = vblk_used(dev)->idx;
-	if (!ret) {
+	/*
+	 * Pinned from its first instruction; a thread that cannot be would run where the results
+	 * do not say: fail.
+	 */
+	if (!ret && cfg->pin && (cfg->cpu < 0 || cfg->cpu >= CPU_SETSIZE))
+		ret = gmb_error(EINVAL, "virtio-blk: no CPU %d in a cpu_set_t", cfg->cpu);
+	if (!ret && cfg->pin) {
+		CPU_ZERO(&set);
+		CPU_SET(cfg->cpu, &set);
+		pthread_attr_init(&attr);
+		ret = -pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		if (!ret)
+			ret = -pthread_create(&dev->thread, &attr, vblk_thread, dev);
+		pthread_attr_destroy(&attr);
+		if (ret)
+			ret = gmb_error(-ret, "the virtio-blk device thread: pinned to CPU %d: %s",
+					cfg->cpu, strerror(-ret));
+	} else if (!ret) {
 		ret = -pthread_create(&dev->thread, NULL, vblk_thread, dev);
 		if (ret)
 			ret = gmb_error(-ret, "pthread_create failed: %s", strerror(-ret));
@@ -332,6 +360,11 @@ void vblk_stats(struct vblk_dev *dev, struct vblk_stats *stats)
 	stats->kick_waits = atomic_load(&dev->counts[STAT_KICK_WAITS]);
 	stats->copied = atomic_load(&dev->counts[STAT_COPIED]);
 	stats->errors = atomic_load(&dev->counts[STAT_ERRORS]);
+}
+
+int vblk_last_cpu(struct vblk_dev *dev)
+{
+	return atomic_load_explicit(&dev->last_cpu, memory_order_relaxed);
 }
 
 int vblk_failed(struct vblk_dev *dev)
@@ -381,4 +414,66 @@ int vblk_target_fill(int fd, uint64_t bs, uint64_t nr_blocks)
 int vblk_target_check(int fd, uint64_t bs, uint64_t nr_blocks, uint64_t *bad)
 {
 	return vblk_target_io(fd, bs, nr_blocks, false, bad);
+}
+
+/* The block major /proc/devices gives name, or -1. */
+static int vblk_block_major(const char *name)
+{
+	FILE *f = fopen("/proc/devices", "re");
+	char line[128], dev[64];
+	bool block = false;
+	int major = -1, m;
+
+	while (f && major < 0 && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Block devices:", 14))
+			block = true;
+		else if (block && sscanf(line, "%d %63s", &m, dev) == 2 && !strcmp(dev, name))
+			major = m;
+	}
+	if (f)
+		fclose(f);
+	return major;
+}
+
+int vblk_target_discards(int fd, char *why, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX], value[16] = "";
+	const char *disk;
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(fd, &st) || !S_ISBLK(st.st_mode) ||
+	    (int)major(st.st_rdev) != vblk_block_major("nullb"))
+		return 0;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", major(st.st_rdev), minor(st.st_rdev));
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	disk = strrchr(link, '/') ? strrchr(link, '/') + 1 : "?";
+	/* A device made through configfs has its own settings; those made at load, the module's. */
+	snprintf(path, sizeof(path), "/sys/kernel/config/nullb/%s/memory_backed", disk);
+	if (read_text_file(path, value, sizeof(value)))
+		snprintf(path, sizeof(path), "/sys/module/null_blk/parameters/memory_backed");
+	if (!value[0] && read_text_file(path, value, sizeof(value)))
+		return 0;
+	/* The module parameter says Y or N, the configfs attribute 1 or 0. */
+	if (value[0] == 'Y' || value[0] == 'y' || strtoul(value, NULL, 10))
+		return 0;
+	snprintf(why, len, "%s is null_blk with memory_backed=0 (%s): it keeps no data", disk,
+		 path);
+	return 1;
+}
+
+int vblk_target_probe(int fd, uint8_t *buf, uint64_t bs)
+{
+	ssize_t n = pread(fd, buf, bs, 0);
+
+	if (n == (ssize_t)bs)
+		return 0;
+	if (n < 0 && errno == EFAULT)
+		return gmb_error(EOPNOTSUPP,
+				 "O_DIRECT I/O on the target pins the guest's buffer, and the "
+				 "kernel refuses to pin this memory (%s)",
+				 strerror(EFAULT));
+	return gmb_error(n < 0 ? errno : EIO, "a first read of the target into guest memory: %s",
+			 n < 0 ? strerror(errno) : "short read");
 }

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vring.h"
@@ -36,6 +37,8 @@ struct vblk_config {
 	uint64_t max_request; /* the largest data descriptor (bounce buffer size) */
 	unsigned int max_inflight;
 	int kick_fd; /* the eventfd the guest's kick signals */
+	bool pin;    /* pin the device thread to cpu (false: the kernel places it) */
+	int cpu;
 };
 
 /* What the device did, counted by its thread; read them with vblk_stats(). */
@@ -72,6 +75,7 @@ struct vblk_dev {
 	unsigned int nr_bounce_free;
 	uint8_t *bounce_mem;
 	_Atomic uint64_t counts[6]; /* struct vblk_stats, in order */
+	_Atomic int last_cpu;	    /* where the thread ran last (at each batch), or -1 */
 	int error;		    /* the thread's failure, -errno */
 	char reason[256];
 };
@@ -87,6 +91,8 @@ int vblk_start(struct vblk_dev *dev, const struct vblk_config *cfg);
 /* Stops the thread and frees the device; returns the thread's error, 0 if none. */
 int vblk_stop(struct vblk_dev *dev);
 void vblk_stats(struct vblk_dev *dev, struct vblk_stats *stats);
+/* The CPU the device thread ran on last (sched_getcpu() at each batch), or -1. */
+int vblk_last_cpu(struct vblk_dev *dev);
 /* The thread's failure so far (-errno, reason in dev->reason), 0 if none. */
 int vblk_failed(struct vblk_dev *dev);
 
@@ -97,6 +103,20 @@ int vblk_failed(struct vblk_dev *dev);
  * (-EILSEQ for a bad block, its number in *bad).
  */
 int vblk_target_fill(int fd, uint64_t bs, uint64_t nr_blocks);
+/*
+ * Whether the target discards what is written to it: 1 for null_blk with memory_backed=0
+ * (the device of the major /proc/devices names "nullb"; memory_backed from its configfs
+ * directory, else from the module parameter), with a sentence saying so in why; 0 for any
+ * other target, whose data is checked.
+ */
+int vblk_target_discards(int fd, char *why, size_t len);
+/*
+ * One read of the target's first block into buf (guest memory): an O_DIRECT target that is
+ * not tmpfs (a block device, a disk filesystem) pins the buffer for its I/O, which the kernel
+ * refuses for memory out of its reach (no direct map, memfd_secret). 0, -EOPNOTSUPP with the
+ * reason when it refuses (EFAULT), or another -errno.
+ */
+int vblk_target_probe(int fd, uint8_t *buf, uint64_t bs);
 int vblk_target_check(int fd, uint64_t bs, uint64_t nr_blocks, uint64_t *bad);
 
 #endif /* GMB_VIRTIO_BLK_H */

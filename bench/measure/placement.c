@@ -260,6 +260,18 @@ int placement_plan(hwloc_topology_t topo, const struct placement_request *req, u
 	return ret;
 }
 
+void placement_devices(const int *plan, unsigned int nr, int *device_cpus)
+{
+	for (unsigned int i = 0; i < nr; i++) {
+		int cpu = plan[nr + i];
+
+		for (unsigned int j = 1; cpu == plan[i] && j < 2 * nr; j++)
+			if (plan[(nr + i + j) % (2 * nr)] != plan[i])
+				cpu = plan[(nr + i + j) % (2 * nr)];
+		device_cpus[i] = cpu;
+	}
+}
+
 static uint64_t nodeset_mask(hwloc_const_nodeset_t nodeset)
 {
 	uint64_t mask = 0;

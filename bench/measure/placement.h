@@ -54,6 +54,13 @@ int placement_check(struct hwloc_topology *topology, const struct placement_requ
  */
 int placement_plan(struct hwloc_topology *topology, const struct placement_request *req,
 		   unsigned int nr, int *cpus);
+/*
+ * The CPUs of a case's device threads, one per vCPU, from a plan of 2 * nr threads (the nr
+ * vCPUs first, then the devices): device thread i takes plan[nr + i], or, when that is its
+ * own vCPU's CPU, the plan's next CPU (round the plan) that is not; on a plan of a single CPU
+ * it shares its vCPU's.
+ */
+void placement_devices(const int *plan, unsigned int nr, int *device_cpus);
 
 /* Where guest memory goes (--mem-node). */
 enum placement_mem {

@@ -308,7 +308,8 @@ static json_t *case_placement_json(const struct run_state *rs, const struct case
 	};
 	static const struct thread_seen nowhere;
 	const struct case_memory *m = &cr->memory;
-	json_t *cpus = json_array(), *threads = json_array(), *memory;
+	json_t *cpus = json_array(), *threads = json_array(), *memory, *obj;
+	json_t *devices = cr->device_cpus ? json_array() : NULL;
 	char text[256];
 	uint64_t landed = numa_landed_nodes(&m->readback);
 
@@ -319,6 +320,14 @@ static json_t *case_placement_json(const struct run_state *rs, const struct case
 				      thread_json("vcpu", (int)v, cr->vcpu_cpus[v],
 						  cr->vcpu_seen ? &cr->vcpu_seen[v] : &nowhere));
 	}
+	for (unsigned int v = 0; cr->device_cpus && v < cr->params.nr_vcpus; v++)
+		json_array_append_new(devices, cr->device_cpus[v] >= 0
+						       ? json_integer(cr->device_cpus[v])
+						       : json_null());
+	for (unsigned int v = 0; cr->device_cpus && v < cr->params.nr_vcpus; v++)
+		json_array_append_new(threads, thread_json("device", (int)v, cr->device_cpus[v],
+							   cr->device_seen ? &cr->device_seen[v]
+									   : &nowhere));
 	json_array_append_new(threads, thread_json("main", -1, -1, &cr->main_seen));
 	memory = json_pack("{s:s, s:s, s:o}", "requested",
 			   placement_mem_describe(&rs->cfg.mem_node, text, sizeof(text)), "policy",
@@ -335,10 +344,14 @@ static json_t *case_placement_json(const struct run_state *rs, const struct case
 					    ? json_null()
 					    : json_boolean(!(landed & ~m->policy.nodes)));
 	}
-	return json_pack("{s:o, s:s, s:o, s:o}", "vcpu_cpus", cpus, "cpus",
-			 rs->cfg.pin ? placement_describe(&rs->cfg.cpus, text, sizeof(text))
-				     : "not pinned",
-			 "threads", threads, "memory", memory);
+	obj = json_pack("{s:o, s:s, s:o, s:o}", "vcpu_cpus", cpus, "cpus",
+			rs->cfg.pin ? placement_describe(&rs->cfg.cpus, text, sizeof(text))
+				    : "not pinned",
+			"threads", threads, "memory", memory);
+	/* The workload's device threads (one per vCPU), where they were pinned. */
+	if (devices)
+		json_object_set_new(obj, "device_cpus", devices);
+	return obj;
 }
 
 static json_t *case_json(const struct run_state *rs, const struct case_result *cr,

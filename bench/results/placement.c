@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A case's placement as compare reads it: where its vCPUs ran and where its memory was meant
+ * A case's placement as compare reads it: where its vCPUs (and device threads, if it has any)
+ * ran and where its memory was meant
  * to go and went. Two runs placed differently measure different machines, as two kernels do:
  * compare names the difference like an environment difference.
  */
@@ -14,8 +15,9 @@ json_t *results_case_placement(json_t *c)
 	json_t *placement = json_object_get(c, "placement");
 	json_t *memory = json_object_get(placement, "memory");
 
-	return json_pack("{s:O?, s:O?, s:O?, s:O?}", "vcpu_cpus",
-			 json_object_get(placement, "vcpu_cpus"), "memory_policy",
+	return json_pack("{s:O?, s:O*, s:O?, s:O?, s:O?}", "vcpu_cpus",
+			 json_object_get(placement, "vcpu_cpus"), "device_cpus",
+			 json_object_get(placement, "device_cpus"), "memory_policy",
 			 json_object_get(memory, "policy"), "memory_nodes",
 			 json_object_get(memory, "nodes"), "landed_nodes",
 			 json_object_get(json_object_get(memory, "readback"), "landed_nodes"));

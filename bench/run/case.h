@@ -99,9 +99,11 @@ struct case_result {
 	bool invalid_options; /* skipped because the workload refused its parameters */
 	uint64_t iterations;
 	uint64_t timer_floor_cycles;
-	int *vcpu_cpus;		       /* where each vCPU thread was pinned, -1 if not */
-	struct thread_seen *vcpu_seen; /* [nr_vcpus]: where each really ran */
-	struct thread_seen main_seen;  /* the main thread (set-up, populate), not pinned */
+	int *vcpu_cpus;			 /* where each vCPU thread was pinned, -1 if not */
+	struct thread_seen *vcpu_seen;	 /* [nr_vcpus]: where each really ran */
+	struct thread_seen main_seen;	 /* the main thread (set-up, populate), not pinned */
+	int *device_cpus;		 /* workload.device_threads: where each was pinned, -1 */
+	struct thread_seen *device_seen; /* [nr_vcpus]: where each really ran */
 	struct case_memory memory;
 	char note[200];		       /* the workload's (wl_case.note) */
 	struct wl_reference reference; /* the workload's yardstick, from its setup */

@@ -28,7 +28,8 @@ struct worker {
 	struct case_runtime *rt;
 	unsigned int index;
 	int cpu;
-	struct thread_seen *seen; /* this worker's own slot in the case's record */
+	struct thread_seen *seen;	 /* this worker's own slot in the case's record */
+	struct thread_seen *device_seen; /* its device thread's, if the workload has one */
 	pthread_t thread;
 	bool started;
 	bool in_sample; /* in the workload's run_vcpu: its end there fails the sample */
@@ -141,6 +142,8 @@ static void *worker_main(void *arg)
 			ret = gmb_error(ETIMEDOUT, "vCPU %u did not finish a sample within %u ms",
 					w->index, rt->watchdog_ms);
 		thread_seen_add(w->seen, sched_getcpu());
+		if (w->device_seen && !ret) /* set by a sample that completed */
+			thread_seen_add(w->device_seen, rt->out[w->index].device_cpu);
 
 		pthread_mutex_lock(&rt->lock);
 		record_error(rt, ret);
@@ -204,7 +207,9 @@ static void case_runtime_destroy(struct case_result *cr)
 static int case_runtime_create(struct run_state *rs, struct case_result *cr)
 {
 	unsigned int n = cr->params.nr_vcpus;
+	bool devices = cr->params.workload->device_threads;
 	struct case_runtime *rt;
+	int *plan = NULL;
 	int ret;
 
 	rt = calloc(1, sizeof(*rt));
@@ -219,19 +224,44 @@ static int case_runtime_create(struct run_state *rs, struct case_result *cr)
 	cr->vcpu_cpus = calloc(n, sizeof(int));
 	cr->vcpu_seen = calloc(n, sizeof(*cr->vcpu_seen));
 	cr->rt = rt;
-	if (!rt->workers || !rt->out || !cr->vcpu_cpus || !cr->vcpu_seen)
-		return gmb_error(ENOMEM, "out of memory");
-	if (!placement_host())
-		return -EIO;
-
-	/* Threads first: "local" memory is the node of the CPUs the vCPUs will run on. */
-	for (unsigned int i = 0; i < n; i++)
-		cr->vcpu_cpus[i] = -1;
-	if (rs->cfg.pin) {
-		ret = placement_plan(placement_host(), &rs->cfg.cpus, n, cr->vcpu_cpus);
-		if (ret)
-			return ret;
+	if (devices) {
+		cr->device_cpus = calloc(n, sizeof(int));
+		cr->device_seen = calloc(n, sizeof(*cr->device_seen));
+		plan = calloc(2 * n, sizeof(int));
 	}
+	if (!rt->workers || !rt->out || !cr->vcpu_cpus || !cr->vcpu_seen ||
+	    (devices && (!cr->device_cpus || !cr->device_seen || !plan))) {
+		free(plan);
+		return gmb_error(ENOMEM, "out of memory");
+	}
+	if (!placement_host()) {
+		free(plan);
+		return -EIO;
+	}
+
+	/*
+	 * Threads first: "local" memory is the node of the CPUs the vCPUs will run on. Device
+	 * threads are planned after the vCPUs, by the same rule, each off its vCPU's CPU.
+	 */
+	for (unsigned int i = 0; i < n; i++) {
+		cr->vcpu_cpus[i] = -1;
+		if (devices)
+			cr->device_cpus[i] = -1;
+	}
+	if (rs->cfg.pin) {
+		ret = placement_plan(placement_host(), &rs->cfg.cpus, devices ? 2 * n : n,
+				     devices ? plan : cr->vcpu_cpus);
+		if (!ret && devices) {
+			memcpy(cr->vcpu_cpus, plan, n * sizeof(int));
+			placement_devices(plan, n, cr->device_cpus);
+		}
+		if (ret) {
+			free(plan);
+			return ret;
+		}
+	}
+	free(plan);
+	rt->wc.device_cpus = cr->device_cpus;
 	cr->memory.policy =
 		placement_mem_policy(placement_host(), &rs->cfg.mem_node, cr->vcpu_cpus, n);
 	rt->wc.mem_policy = cr->memory.policy;
@@ -253,6 +283,7 @@ static int case_runtime_create(struct run_state *rs, struct case_result *cr)
 		w->index = i;
 		w->cpu = cr->vcpu_cpus[i];
 		w->seen = &cr->vcpu_seen[i];
+		w->device_seen = cr->device_seen ? &cr->device_seen[i] : NULL;
 		ret = pthread_create(&w->thread, NULL, worker_main, w);
 		if (ret)
 			return gmb_error(ret, "pthread_create for vCPU %u failed: %s", i,
@@ -532,6 +563,8 @@ void runner_free(struct run_state *rs)
 		free(cr->samples);
 		free(cr->vcpu_cpus);
 		free(cr->vcpu_seen);
+		free(cr->device_cpus);
+		free(cr->device_seen);
 	}
 	free(rs->cases);
 	rs->cases = NULL;

@@ -54,6 +54,8 @@ struct wl_vcpu_sample {
 	uint64_t counts[WL_MAX_COUNTS];
 	/* Pages whose contents the guest verified in the sample (a mismatch fails it). */
 	uint64_t guest_checks;
+	/* device_threads: the CPU the vCPU's device thread last ran on in the sample, or -1. */
+	int device_cpu;
 	/*
 	 * A bystander's (workload.bystanders, vCPUs 1..): its touches and guest cycles alone,
 	 * before vCPU 0 began; ops and guest_cycles are then those while vCPU 0 worked.
@@ -84,6 +86,11 @@ struct wl_case {
 	uint64_t timer_floor_cycles;
 	/* What the kernel offers (the runner's; may be NULL outside the runner). */
 	const struct host_caps *caps;
+	/*
+	 * device_threads: where each vCPU's device thread is to be pinned ([nr_vcpus], -1: not
+	 * pinned), set by the runner before setup().
+	 */
+	const int *device_cpus;
 	/* Set by setup(): a choice the workload made that a reader must know, or "". */
 	char note[200];
 	/* The workload's yardstick, when it has one (reference_name). */
@@ -110,6 +117,8 @@ struct workload {
 	const char *const *default_variants; /* NULL-terminated: what a suite runs */
 	bool has_raw;			     /* offers the raw calibration twin */
 	bool times_each_op;		     /* fills the latency percentiles */
+	/* A host device thread per vCPU (virtio-zc's), placed with the vCPUs: device_cpus. */
+	bool device_threads;
 	/* A sample is one pass of a fixed size (the data area), not a calibrated count. */
 	bool fixed_ops;
 	bool reports_bytes; /* fills wl_vcpu_sample.bytes: report GiB/s too */

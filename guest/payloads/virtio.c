@@ -6,9 +6,10 @@
  * Per sample: SYNC asks the host for a request count (0 ends the run); the first qd requests
  * are posted and one kick ("outl" to the queue's port, an ioeventfd: the exit stays in the
  * kernel) tells the device; then the driver polls the used ring (no interrupt), checks each
- * completion (its status, and for a read the block's address and sum), posts the slot's next
- * request, and kicks once per batch of reposts. RESULT reports cycles, requests and the
- * latency percentiles; the next SYNC carries the bytes the guest copied (bounce-guest).
+ * completion (its status, and for a read the block's address and sum, unless the target keeps
+ * no data: GMB_VBLK_NO_DATA), posts the slot's next request, and kicks once per batch of
+ * reposts. RESULT reports cycles, requests and the latency percentiles; the next SYNC
+ * carries the bytes the guest copied (bounce-guest).
  *
  * A request's latency is guest-timed from the batch that posted it to the batch that saw it
  * complete: one rdtsc per batch, none per request. A failed check is an ASSERT whose values
@@ -68,6 +69,7 @@ uint64_t guest_main(uint64_t vcpu_id, uint64_t nr_vcpus, uint64_t data_gpa, uint
 	d->qd = (param >> 8) & 0xff;
 	d->rw = (param >> 16) & 3;
 	d->guest_mode = (param >> 18) & 3;
+	d->no_data = param & GMB_VBLK_NO_DATA;
 	d->nr_blocks = param >> 32;
 	d->block_base = vcpu_id * d->nr_blocks;
 	GUEST_ASSERT(d->qd && d->qd <= GMB_VBLK_MAX_QD && d->nr_blocks >= d->qd);
