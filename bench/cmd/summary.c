@@ -166,7 +166,10 @@ static void print_matrix(const struct run_state *rs, const struct workload *wl, 
 			/* NAN (no twin) compares false: no mark. */
 			mark = !ratio && fabs(vs_raw(rs, x) - 1) > 0.10 ? '!' : ' ';
 			short_rate(s.median, median, sizeof(median));
-			if (s.has_ci)
+			if (ratio)
+				snprintf(text, sizeof(text), s.has_ci ? "%.2f [%.2f-%.2f]" : "%.2f",
+					 s.median, s.ci_low, s.ci_high);
+			else if (s.has_ci)
 				snprintf(text, sizeof(text), "%s%c[%s-%s]", median, mark,
 					 short_rate(s.ci_low, low, sizeof(low)),
 					 short_rate(s.ci_high, high, sizeof(high)));

@@ -8,8 +8,13 @@
 #include "core/util.h"
 #include "run/bystander.h"
 
-/* The shortest phase alone, and how long vCPU 0 waits for the bystanders to be ready. */
+/*
+ * The shortest and the longest phase alone (a sample of one slow operation, seconds under
+ * emulation, must not double: the runner's watchdog allows a sample about 10 s), and how long
+ * vCPU 0 waits for the bystanders to be ready.
+ */
 #define BYSTANDER_MIN_ALONE_NS (10 * 1000 * 1000ULL)
+#define BYSTANDER_MAX_ALONE_NS (1000 * 1000 * 1000ULL)
 #define BYSTANDER_WAIT_S       60
 
 void bystanders_init(struct bystanders *b, unsigned int nr)
@@ -59,7 +64,9 @@ void bystanders_stop(struct bystanders *b, uint64_t ns)
 {
 	pthread_mutex_lock(&b->lock);
 	b->stop = true;
-	b->alone_ns = ns / 2 > BYSTANDER_MIN_ALONE_NS ? ns / 2 : BYSTANDER_MIN_ALONE_NS;
+	b->alone_ns = ns / 2 < BYSTANDER_MIN_ALONE_NS	? BYSTANDER_MIN_ALONE_NS
+		      : ns / 2 > BYSTANDER_MAX_ALONE_NS ? BYSTANDER_MAX_ALONE_NS
+							: ns / 2;
 	pthread_cond_broadcast(&b->cond);
 	pthread_mutex_unlock(&b->lock);
 }

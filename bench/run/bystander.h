@@ -25,8 +25,8 @@ struct bystanders {
 	unsigned int nr;    /* bystander vCPUs: vCPUs 1..nr */
 	unsigned int ready; /* bystanders past their phase alone, in this sample */
 	bool stop;	    /* vCPU 0 is done with the sample, or a bystander failed */
-	uint64_t alone_ns;  /* how long a bystander runs alone: half vCPU 0's last share */
-	char error[300];    /* a bystander's failure, repeated by vCPU 0 */
+	uint64_t alone_ns; /* how long a bystander runs alone: half vCPU 0's last share, 10 ms-1 s */
+	char error[300];   /* a bystander's failure, repeated by vCPU 0 */
 };
 
 void bystanders_init(struct bystanders *b, unsigned int nr);
