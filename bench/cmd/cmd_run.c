@@ -68,7 +68,7 @@ static const struct cli_option run_options[] = {
 	  "time a calibration loop in every round; record each rate over it too" },
 	{ "no-pin", OPT_NO_PIN, NULL, "do not pin vCPU threads" },
 	{ "cpus", OPT_CPUS, "WHERE",
-	  "compact (default), spread or a CPU list (2-5,8): where vCPU threads run" },
+	  "compact (default), spread or a CPU list (2-5,8): where vCPU and device threads run" },
 	{ "mem-node", OPT_MEM_NODE, "NODE",
 	  "local (default: the vCPUs' node), a node number or interleave: guest memory" },
 	{ "seed", OPT_SEED, "N", "seed for the bootstrap (default: from the clock)" },
