@@ -149,19 +149,24 @@ static int write_samples_csv(struct run_state *rs, const char *path)
 		   "metric,unit,value\n");
 	for (unsigned int i = 0; i < rs->nr_cases; i++) {
 		const struct case_result *cr = &rs->cases[i];
+		bool has[METRIC_NR];
 
+		/* What the case cannot have is left out (once per case, not per sample). */
+		for (int id = 0; id < METRIC_NR; id++) {
+			const char *why;
+
+			has[id] = !(id == METRIC_GUEST_NS_PER_OP && !rs->tsc_khz) &&
+				  metric_applies(cr, id) &&
+				  metric_values(rs, cr, id, NULL, &why) >= 0;
+		}
 		for (unsigned int s = 0; s < cr->nr_samples; s++) {
 			for (int id = 0; id < METRIC_NR; id++) {
 				struct metric_def def;
-
-				const char *why;
 				double value;
 
-				/* What the case cannot have, or this sample (0/0: no such operation). */
-				if ((id == METRIC_GUEST_NS_PER_OP && !rs->tsc_khz) ||
-				    !metric_applies(cr, id) ||
-				    metric_values(rs, cr, id, NULL, &why) < 0)
+				if (!has[id])
 					continue;
+				/* 0/0: the sample had no operation of the metric's kind. */
 				value = sample_metric(rs, cr, &cr->samples[s], id);
 				if (isnan(value))
 					continue;
