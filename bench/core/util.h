@@ -35,6 +35,9 @@ static inline uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* The wall-clock time now, UTC, as "2026-11-30T12:00:00Z", into buf. */
+void utc_now_iso(char *buf, size_t len);
+
 /* Parses "4096", "4k", "2M", "1G" (binary units). Returns 0 or -EINVAL. */
 int parse_size(const char *text, uint64_t *out);
 /* Formats a size as "4K", "2M", "512M"... into buf. */

@@ -22,15 +22,6 @@
 #include "results/metrics.h"
 #include "results/results.h"
 
-static void iso_time(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int results_make_run_dir(struct run_state *rs)
 {
 	struct utsname uts;
@@ -49,7 +40,7 @@ int results_make_run_dir(struct run_state *rs)
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%Y%m%d-%H%M%S", &tm);
 	snprintf(rs->run_id, sizeof(rs->run_id), "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
-	iso_time(rs->started, sizeof(rs->started));
+	utc_now_iso(rs->started, sizeof(rs->started));
 
 	if (mkdir(rs->cfg.output_dir, 0755) && errno != EEXIST && !rs->cfg.output_given) {
 		/* The default, results/runs, may need its parent too; a given one never does. */
@@ -249,7 +240,7 @@ int results_write(struct run_state *rs)
 	int ret;
 
 	if (strcmp(rs->status, "running"))
-		iso_time(rs->finished, sizeof(rs->finished));
+		utc_now_iso(rs->finished, sizeof(rs->finished));
 	root = results_document(rs);
 	snprintf(path, sizeof(path), "%s/%s", rs->run_dir, RESULTS_JSON);
 	ret = write_json_atomic(path, root);

@@ -502,22 +502,13 @@ static void stress_join(struct stress_run *sr)
 	}
 }
 
-static void iso_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int stress_run(struct stress_run *sr)
 {
 	uint64_t deadline, last_progress = 0;
 	const struct timespec tick = { .tv_nsec = 200 * 1000000L };
 	int ret = 0;
 
-	iso_now(sr->started, sizeof(sr->started));
+	utc_now_iso(sr->started, sizeof(sr->started));
 	sr->start_ns = now_ns();
 	deadline = sr->start_ns + (uint64_t)sr->cfg.duration_s * 1000000000ULL;
 	for (unsigned int i = 0; i < sr->nr_jobs && !ret; i++) {
@@ -553,7 +544,7 @@ int stress_run(struct stress_run *sr)
 	}
 	stress_join(sr);
 	sr->elapsed_ns = now_ns() - sr->start_ns;
-	iso_now(sr->finished, sizeof(sr->finished));
+	utc_now_iso(sr->finished, sizeof(sr->finished));
 	/* What the kernel logged while the last samples ended. */
 	stress_watch(sr);
 	stress_check_jobs(sr);
