@@ -388,13 +388,12 @@ static int churn_sample_begin(struct wl_case *wc)
  * private_mem_conversions_test's VMM does: the private side with a punch of the guest_memfd,
  * the shared side with MADV_DONTNEED.
  */
-static int churn_flip_attributes(struct wl_case *wc, uint64_t r, uint64_t offset)
+static int churn_flip_attributes(struct wl_case *wc, uint64_t r, uint64_t offset, bool to_shared)
 {
 	struct churn_case *cc = wc->priv;
 	struct mem_region *mem = &wc->guest.mem;
 	uint64_t range = cc->variant->range;
 	uint64_t gpa = wc->guest.vm->layout.data_gpa + r * range;
-	bool to_shared = !churn_range_shared(cc, r);
 	int ret;
 
 	ret = vm_set_memory_attributes(wc->guest.vm, gpa, range,
@@ -433,9 +432,9 @@ static int churn_convert(struct wl_case *wc, const struct ucall *uc, struct wl_v
 	else if (cc->variant->mechanism == CHURN_REMAP)
 		ret = mem_remap(&wc->guest.mem, offset, range);
 	else if (cc->variant->mechanism == CHURN_IN_PLACE)
-		ret = mem_convert(&wc->guest.mem, offset, range, churn_range_shared(cc, r));
+		ret = mem_convert(&wc->guest.mem, offset, range, !to_shared);
 	else
-		ret = churn_flip_attributes(wc, r, offset);
+		ret = churn_flip_attributes(wc, r, offset, to_shared);
 	start = now_ns() - start;
 	out->host_work_ns += start;
 	wl_op_times_add(&cc->times, start);
